@@ -1,0 +1,41 @@
+// The typed errors a person can act on. The CLI turns every one of them into exit code 2 and one line.
+
+export interface Where {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+/** Base: a message and, where known, the file, line and column it is about. */
+export class ChatauditError extends Error {
+  readonly where?: Where;
+  constructor(message: string, where?: Where) {
+    super(message);
+    this.name = new.target.name;
+    this.where = where;
+  }
+
+  /** "file:line:column: message", the one line the CLI prints. */
+  format(): string {
+    if (!this.where) return this.message;
+    const { file, line, column } = this.where;
+    const pos = line ? `:${line}${column ? `:${column}` : ""}` : "";
+    return `${file}${pos}: ${this.message}`;
+  }
+}
+
+/** Bad command-line arguments. */
+export class UsageError extends ChatauditError {}
+
+/** An input (snapshot, native config, waiver, baseline, config file) that cannot be read or is invalid. */
+export class InputError extends ChatauditError {}
+
+/** A policy that cannot be loaded, is invalid, or whose examples do not hold. */
+export class PolicyError extends ChatauditError {}
+
+/** A live server that could not be collected from (unreachable, TLS, auth, timeout). */
+export class CollectError extends ChatauditError {}
+
+export function isChatauditError(e: unknown): e is ChatauditError {
+  return e instanceof ChatauditError;
+}
