@@ -18,7 +18,9 @@ export type Rule = unknown;
 
 export type ParamValue = number | string | boolean | string[] | number[];
 
+/** Snapshot fragments that must pass / fail, evaluated at `asOf` (default EXAMPLES_AS_OF). */
 export interface PolicyExamples {
+  asOf?: string;
   pass: Record<string, unknown>[];
   fail: Record<string, unknown>[];
 }
@@ -66,3 +68,6 @@ export interface LoadedPolicy {
   /** 1-based line of each top-level key, for error messages. */
   lines: Record<string, number>;
 }
+
+/** Clock for policy examples that do not set their own. */
+export const EXAMPLES_AS_OF = "2026-06-01T00:00:00Z";
