@@ -48,10 +48,14 @@ function elapsed(ctx: OperationContext, date: unknown, unit: number): number | n
 export function parseVersion(value: unknown): semver.SemVer | null {
   if (typeof value === "number") value = String(value);
   if (typeof value !== "string" || value.trim() === "") return null;
-  const strict = semver.parse(value.trim().replace(/^v/i, ""), { loose: true });
-  if (strict) return strict;
-  // Debian revisions ("23.01-1", "0.12.3-1+deb12u1") and dotted calendars ("23.01") coerce to x.y.z.
-  return semver.coerce(value, { includePrerelease: false });
+  const text = value
+    .trim()
+    .replace(/^v/i, "")
+    // A package revision ("23.01-1", "0.12.3-1+deb12u1") is not a pre-release: keep the upstream version.
+    .replace(/-\d+(\+[0-9A-Za-z.~+-]*)?$/, "")
+    // Calendar versions ("23.01") have leading zeros semver refuses.
+    .replace(/(^|\.)0+(\d)/g, "$1$2");
+  return semver.parse(text, { loose: true }) ?? semver.coerce(text, { includePrerelease: true });
 }
 
 function compareVersions(a: unknown, b: unknown): number | null {
@@ -95,9 +99,11 @@ function hostOf(value: unknown): string | null {
   if (typeof value !== "string" || value === "") return null;
   const url = parseUrl(value);
   if (url && url.hostname) return url.hostname.replace(/^\[|\]$/g, "");
-  // A bare host or host:port.
-  const bare = value.replace(/^\[([^\]]+)\](:\d+)?$/, "$1").replace(/:\d+$/, "");
-  return bare || null;
+  // A bare host, host:port, [v6]:port or v6 address.
+  const bracketed = /^\[([^\]]+)\](:\d+)?$/.exec(value);
+  if (bracketed) return bracketed[1]!;
+  const colons = value.split(":").length - 1;
+  return (colons === 1 ? value.replace(/:\d+$/, "") : value) || null;
 }
 
 function asArray(value: unknown): unknown[] {
@@ -215,9 +221,10 @@ export const OPERATIONS: Record<string, Operation> = {
   present: (_ctx, v) => v !== undefined && v !== null && v !== "",
 };
 
-/** json-logic-js operations chataudit allows besides its own. `method` (calls arbitrary methods) is not among them. */
+/** json-logic-js operations chataudit allows besides its own. Not among them: `method` (calls arbitrary
+ * methods on data) and `log` (writes to the console): a policy can neither run code nor print. */
 export const STANDARD_OPERATIONS = [
   "var", "missing", "missing_some", "if", "?:", "==", "===", "!=", "!==", "!", "!!", "or", "and",
   ">", ">=", "<", "<=", "max", "min", "+", "-", "*", "/", "%", "in", "cat", "substr", "merge",
-  "map", "filter", "reduce", "all", "none", "some", "log",
+  "map", "filter", "reduce", "all", "none", "some",
 ] as const;

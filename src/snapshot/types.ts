@@ -140,4 +140,8 @@ export interface LoadedSnapshot {
   path: string;
   sha256: string;
   provenance: Provenance;
+  /** Platform of the snapshot (metadata.platform, or the importer's). */
+  platform: string;
+  /** The native file it was imported from, when it was (same as path for single-file imports). */
+  source?: string;
 }

@@ -1,0 +1,97 @@
+// Preparing a loaded policy for evaluation, once: rules to closures, params merged, message template compiled.
+
+import Handlebars from "handlebars";
+import { PolicyError } from "../errors.js";
+import { compileRule, varPaths, SCOPE_ROOTS, type CompiledRule } from "./jsonlogic.js";
+import type { LoadedPolicy, ParamValue, Policy } from "./types.js";
+
+export interface CompiledPolicy {
+  policy: Policy;
+  /** Policy file as shown to people. */
+  source: string;
+  /** Effective params: the policy's defaults with the organisation's overrides. */
+  params: Record<string, ParamValue>;
+  select?: string[];
+  where?: CompiledRule;
+  compute: [string, CompiledRule][];
+  assert: CompiledRule;
+  requires: string[][];
+  /** Subject-relative (or snapshot-relative) paths the assertion reads: evidence and location. */
+  evidencePaths: string[][];
+  /** Params the assertion and compute rules read: the "expected" side of the evidence. */
+  expectedParams: string[];
+  locate?: string[];
+  renderMessage: (context: Record<string, unknown>) => string;
+}
+
+/** A private Handlebars with chataudit's helpers; messages are plain text (reporters escape for their format). */
+const handlebars = Handlebars.create();
+handlebars.registerHelper("round", (value: unknown, digits: unknown) => {
+  if (typeof value !== "number" || !Number.isFinite(value)) return value ?? "unknown";
+  const d = typeof digits === "number" ? digits : 0;
+  return value.toFixed(d);
+});
+handlebars.registerHelper("percent", (value: unknown) =>
+  typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 1000) / 10}%` : "unknown",
+);
+handlebars.registerHelper("join", (value: unknown) => (Array.isArray(value) ? value.join(", ") : value));
+
+/** Params as the policy declares them, with overrides checked: same names, same types. */
+export function effectiveParams(
+  loaded: LoadedPolicy,
+  overrides: Record<string, unknown> | undefined,
+  overrideSource = "--params",
+): Record<string, ParamValue> {
+  const defaults = loaded.policy.params ?? {};
+  const params: Record<string, ParamValue> = { ...defaults };
+  for (const [name, value] of Object.entries(overrides ?? {})) {
+    if (!Object.prototype.hasOwnProperty.call(defaults, name)) {
+      const known = Object.keys(defaults);
+      throw new PolicyError(
+        `${loaded.policy.id} has no parameter "${name}"${known.length ? ` (it has: ${known.join(", ")})` : " (it has none)"}`,
+        { file: overrideSource },
+      );
+    }
+    const expected = defaults[name]!;
+    const ok = Array.isArray(expected) ? Array.isArray(value) : typeof value === typeof expected;
+    if (!ok) {
+      throw new PolicyError(
+        `${loaded.policy.id} parameter "${name}" must be ${Array.isArray(expected) ? "a list" : `a ${typeof expected}`}, got ${JSON.stringify(value)}`,
+        { file: overrideSource },
+      );
+    }
+    params[name] = value as ParamValue;
+  }
+  return params;
+}
+
+/** Compile a validated policy. Rules were checked at load, so this does not fail for bundled or loaded policies. */
+export function compilePolicy(loaded: LoadedPolicy, overrides?: Record<string, unknown>, overrideSource?: string): CompiledPolicy {
+  const { policy } = loaded;
+  const params = effectiveParams(loaded, overrides, overrideSource);
+  const rules = [policy.assert, policy.where, ...Object.values(policy.compute ?? {})];
+  const read = varPaths(policy.assert);
+  const expectedParams = new Set<string>();
+  for (const rule of rules) {
+    for (const p of varPaths(rule)) if (p.startsWith("params.")) expectedParams.add(p.slice("params.".length).split(".")[0]!);
+  }
+  return {
+    policy,
+    source: loaded.path,
+    params,
+    select: policy.select?.split("."),
+    where: policy.where === undefined ? undefined : compileRule(policy.where, { scoped: true, path: "where" }),
+    compute: Object.entries(policy.compute ?? {}).map(([name, rule]) => [
+      name,
+      compileRule(rule, { scoped: true, path: `compute.${name}` }),
+    ]),
+    assert: compileRule(policy.assert, { scoped: true, path: "assert" }),
+    requires: (policy.requires ?? []).map((p) => p.split(".")),
+    evidencePaths: read
+      .filter((p) => !(SCOPE_ROOTS as readonly string[]).includes(p.split(".")[0]!))
+      .map((p) => p.split(".")),
+    expectedParams: [...expectedParams],
+    locate: policy.locate?.split("."),
+    renderMessage: handlebars.compile(policy.message, { noEscape: true, strict: false }),
+  };
+}

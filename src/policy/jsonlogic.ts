@@ -1,0 +1,358 @@
+// JSON Logic for chataudit: a compiler from rules to closures (what the engine runs) and the
+// json-logic-js reference it must agree with (test/policy/jsonlogic-differential.test.ts proves it).
+
+import jsonLogic from "json-logic-js";
+import { OPERATIONS, STANDARD_OPERATIONS, type OperationContext } from "./operations.js";
+
+/** Roots a `var` path can start with to reach something other than the current data. */
+export const SCOPE_ROOTS = ["params", "computed", "snapshot"] as const;
+export type ScopeRoot = (typeof SCOPE_ROOTS)[number];
+
+/** What a compiled rule is evaluated against besides its data. */
+export interface Scope {
+  ctx: OperationContext;
+  /** params, computed and snapshot; read by `var` paths starting with those names, from any depth. */
+  roots?: Partial<Record<ScopeRoot, unknown>>;
+}
+
+export type CompiledRule = (data: unknown, scope: Scope) => unknown;
+
+export interface CompileOptions {
+  /** Resolve `params.`, `computed.` and `snapshot.` var paths from the scope (policies); off for plain JSON Logic. */
+  scoped?: boolean;
+  /** Where the rule sits, for error messages ("assert", "where"). */
+  path?: string;
+}
+
+/** A rule that cannot be compiled: unknown operation, too deep, malformed. `path` is a JSON path inside the policy. */
+export class RuleError extends Error {
+  constructor(message: string, readonly path: string) {
+    super(message);
+  }
+}
+
+const MAX_DEPTH = 256;
+const hasOwn = Object.prototype.hasOwnProperty;
+const ALLOWED = new Set<string>([...STANDARD_OPERATIONS, ...Object.keys(OPERATIONS)]);
+
+/** JSON Logic truthiness: an empty array is false, otherwise JavaScript's. */
+export function truthy(value: unknown): boolean {
+  if (Array.isArray(value) && value.length === 0) return false;
+  return !!value;
+}
+
+/**
+ * Read a dotted path from data, own properties only: `constructor`, `__proto__` and friends are
+ * never reached through the prototype chain. Missing values give `notFound`.
+ */
+export function readPath(data: unknown, segments: readonly string[], notFound: unknown = null): unknown {
+  let current = data;
+  for (const key of segments) {
+    if (current === null || current === undefined) return notFound;
+    if (typeof current !== "object" && typeof current !== "string") return notFound;
+    if (!hasOwn.call(current, key)) return notFound;
+    current = (current as Record<string, unknown>)[key];
+    if (current === undefined) return notFound;
+  }
+  return current;
+}
+
+function splitPath(path: unknown): string[] | null {
+  if (path === undefined || path === null || path === "") return null;
+  return String(path).split(".");
+}
+
+/** The safe `var`: json-logic-js semantics (default, "" = whole data) without inherited properties. */
+function safeVar(data: unknown, path: unknown, fallback: unknown): unknown {
+  const segments = splitPath(path);
+  if (segments === null) return data;
+  return readPath(data, segments, fallback === undefined ? null : fallback);
+}
+
+function isLogic(rule: unknown): rule is Record<string, unknown> {
+  return typeof rule === "object" && rule !== null && !Array.isArray(rule) && Object.keys(rule).length === 1;
+}
+
+// --- the standard operations, mirroring json-logic-js 2.0.5 exactly (loose equality included) ---
+
+type Values = unknown[];
+/* eslint-disable eqeqeq */
+const STANDARD_FNS: Record<string, (v: Values) => unknown> = {
+  "==": (v) => v[0] == v[1],
+  "===": (v) => v[0] === v[1],
+  "!=": (v) => v[0] != v[1],
+  "!==": (v) => v[0] !== v[1],
+  ">": (v) => (v[0] as number) > (v[1] as number),
+  ">=": (v) => (v[0] as number) >= (v[1] as number),
+  "<": (v) =>
+    v[2] === undefined
+      ? (v[0] as number) < (v[1] as number)
+      : (v[0] as number) < (v[1] as number) && (v[1] as number) < (v[2] as number),
+  "<=": (v) =>
+    v[2] === undefined
+      ? (v[0] as number) <= (v[1] as number)
+      : (v[0] as number) <= (v[1] as number) && (v[1] as number) <= (v[2] as number),
+  "!!": (v) => truthy(v[0]),
+  "!": (v) => !truthy(v[0]),
+  "%": (v) => (v[0] as number) % (v[1] as number),
+  in: (v) => {
+    const b = v[1] as { indexOf?: (x: unknown) => number } | null | undefined;
+    if (!b || typeof b.indexOf === "undefined") return false;
+    return b.indexOf(v[0]) !== -1;
+  },
+  cat: (v) => v.join(""),
+  substr: (v) => {
+    const [source, start, end] = v as [unknown, number, number | undefined];
+    if ((end as number) < 0) {
+      const temp = String(source).substr(start);
+      return temp.substr(0, temp.length + (end as number));
+    }
+    return String(source).substr(start, end);
+  },
+  "+": (v) => v.reduce<number>((a, b) => parseFloat(a as unknown as string) + parseFloat(b as string), 0),
+  "*": (v) => {
+    if (v.length === 0) throw new TypeError("Reduce of empty array with no initial value");
+    return v.reduce((a, b) => parseFloat(a as string) * parseFloat(b as string));
+  },
+  "-": (v) => (v[1] === undefined ? -(v[0] as number) : (v[0] as number) - (v[1] as number)),
+  "/": (v) => (v[0] as number) / (v[1] as number),
+  min: (v) => Math.min(...(v as number[])),
+  max: (v) => Math.max(...(v as number[])),
+  merge: (v) => v.reduce<unknown[]>((a, b) => a.concat(b), []),
+};
+/* eslint-enable eqeqeq */
+
+/**
+ * Compile a rule once into a closure. Throws RuleError naming the path of an unknown operation.
+ * The closure never reads globals: the clock and params come in through `scope`.
+ */
+export function compileRule(rule: unknown, options: CompileOptions = {}): CompiledRule {
+  return compileNode(rule, options.path ?? "", 0, options.scoped ?? false);
+}
+
+function compileNode(rule: unknown, path: string, depth: number, scoped: boolean): CompiledRule {
+  if (depth > MAX_DEPTH) throw new RuleError(`rule nested deeper than ${MAX_DEPTH} levels`, path);
+  if (Array.isArray(rule)) {
+    const items = rule.map((r, i) => compileNode(r, `${path}[${i}]`, depth + 1, scoped));
+    return (data, scope) => items.map((f) => f(data, scope));
+  }
+  if (!isLogic(rule)) {
+    return () => rule;
+  }
+  const op = Object.keys(rule)[0]!;
+  const opPath = path ? `${path}.${op}` : op;
+  if (!ALLOWED.has(op)) {
+    throw new RuleError(`unknown JSON Logic operation "${op}"`, opPath);
+  }
+  const raw = rule[op];
+  const args = Array.isArray(raw) ? raw : [raw];
+  const sub = (i: number) => compileNode(args[i], `${opPath}[${i}]`, depth + 1, scoped);
+
+  switch (op) {
+    case "var":
+      return compileVar(args, sub, scoped);
+    case "if":
+    case "?:": {
+      const parts = args.map((_, i) => sub(i));
+      return (data, scope) => {
+        let i = 0;
+        for (; i < parts.length - 1; i += 2) {
+          if (truthy(parts[i]!(data, scope))) return parts[i + 1]!(data, scope);
+        }
+        if (parts.length === i + 1) return parts[i]!(data, scope);
+        return null;
+      };
+    }
+    case "and": {
+      const parts = args.map((_, i) => sub(i));
+      return (data, scope) => {
+        let current: unknown;
+        for (const p of parts) {
+          current = p(data, scope);
+          if (!truthy(current)) return current;
+        }
+        return current;
+      };
+    }
+    case "or": {
+      const parts = args.map((_, i) => sub(i));
+      return (data, scope) => {
+        let current: unknown;
+        for (const p of parts) {
+          current = p(data, scope);
+          if (truthy(current)) return current;
+        }
+        return current;
+      };
+    }
+    case "filter":
+    case "some":
+    case "none": {
+      const list = sub(0);
+      const test = sub(1);
+      return (data, scope) => {
+        const items = list(data, scope);
+        if (!Array.isArray(items)) return op === "filter" ? [] : op === "none";
+        if (op === "filter") return items.filter((d) => truthy(test(d, scope)));
+        for (const d of items) if (truthy(test(d, scope))) return op === "some";
+        return op === "none";
+      };
+    }
+    case "map": {
+      const list = sub(0);
+      const each = sub(1);
+      return (data, scope) => {
+        const items = list(data, scope);
+        return Array.isArray(items) ? items.map((d) => each(d, scope)) : [];
+      };
+    }
+    case "all": {
+      const list = sub(0);
+      const test = sub(1);
+      return (data, scope) => {
+        const items = list(data, scope) as ArrayLike<unknown> | null | undefined;
+        // json-logic-js reads .length first: null/undefined throw there, we answer false instead.
+        if (items === null || items === undefined || !items.length) return false;
+        for (let i = 0; i < items.length; i += 1) if (!truthy(test(items[i], scope))) return false;
+        return true;
+      };
+    }
+    case "reduce": {
+      const list = sub(0);
+      const step = sub(1);
+      const initial = args.length > 2 && args[2] !== undefined ? sub(2) : () => null;
+      return (data, scope) => {
+        const items = list(data, scope);
+        const init = initial(data, scope);
+        if (!Array.isArray(items)) return init;
+        let accumulator = init;
+        for (const current of items) accumulator = step({ current, accumulator }, scope);
+        return accumulator;
+      };
+    }
+    case "missing": {
+      const parts = args.map((_, i) => sub(i));
+      return (data, scope) => missing(parts.map((p) => p(data, scope)), data);
+    }
+    case "missing_some": {
+      const parts = args.map((_, i) => sub(i));
+      return (data, scope) => {
+        const [needCount, options] = parts.map((p) => p(data, scope)) as [number, unknown[]];
+        const areMissing = missing([options], data);
+        return options.length - areMissing.length >= needCount ? [] : areMissing;
+      };
+    }
+  }
+
+  const parts = args.map((_, i) => sub(i));
+  const standard = STANDARD_FNS[op];
+  if (standard) {
+    if (parts.length === 1) {
+      const only = parts[0]!;
+      return (data, scope) => standard([only(data, scope)]);
+    }
+    if (parts.length === 2) {
+      const [a, b] = parts as [CompiledRule, CompiledRule];
+      return (data, scope) => standard([a(data, scope), b(data, scope)]);
+    }
+    return (data, scope) => standard(parts.map((p) => p(data, scope)));
+  }
+  const domain = OPERATIONS[op]!;
+  return (data, scope) => domain(scope.ctx, ...parts.map((p) => p(data, scope)));
+}
+
+function missing(values: unknown[], data: unknown): unknown[] {
+  const keys = Array.isArray(values[0]) ? (values[0] as unknown[]) : values;
+  const out: unknown[] = [];
+  for (const key of keys) {
+    const value = safeVar(data, key, undefined);
+    if (value === null || value === "") out.push(key);
+  }
+  return out;
+}
+
+function compileVar(args: unknown[], sub: (i: number) => CompiledRule, scoped: boolean): CompiledRule {
+  const fallback = args.length > 1 ? sub(1) : () => undefined;
+  const path = args[0];
+  if (!isLogic(path) && !Array.isArray(path)) {
+    // The common case: a literal path, split once at compile time.
+    const segments = splitPath(path);
+    if (segments === null) return (data) => data;
+    const root = segments[0] as ScopeRoot;
+    if (scoped && (SCOPE_ROOTS as readonly string[]).includes(root)) {
+      const rest = segments.slice(1);
+      return (_data, scope) => {
+        const fb = fallback(_data, scope);
+        return readPath(scope.roots?.[root], rest, fb === undefined ? null : fb);
+      };
+    }
+    if (args.length === 1 && segments.length === 1) {
+      const key = segments[0]!;
+      return (data) => {
+        if (data === null || data === undefined || (typeof data !== "object" && typeof data !== "string")) return null;
+        if (!hasOwn.call(data, key)) return null;
+        const v = (data as Record<string, unknown>)[key];
+        return v === undefined ? null : v;
+      };
+    }
+    return (data, scope) => {
+      const fb = fallback(data, scope);
+      return readPath(data, segments, fb === undefined ? null : fb);
+    };
+  }
+  const dynamic = sub(0);
+  return (data, scope) => safeVar(data, dynamic(data, scope), fallback(data, scope));
+}
+
+/**
+ * Every literal `var` path a rule reads, in order of appearance (for evidence and locations).
+ * Paths inside map/filter/reduce bodies are relative to the items and are left out.
+ */
+export function varPaths(rule: unknown, out: string[] = []): string[] {
+  if (Array.isArray(rule)) {
+    for (const r of rule) varPaths(r, out);
+    return out;
+  }
+  if (!isLogic(rule)) return out;
+  const op = Object.keys(rule)[0]!;
+  const raw = rule[op];
+  const args = Array.isArray(raw) ? raw : [raw];
+  if (op === "var") {
+    if (typeof args[0] === "string" && args[0] !== "" && !out.includes(args[0])) out.push(args[0]);
+    return out;
+  }
+  if (["map", "filter", "reduce", "all", "some", "none"].includes(op)) {
+    varPaths(args[0], out);
+    return out;
+  }
+  for (const a of args) varPaths(a, out);
+  return out;
+}
+
+// --- the reference: json-logic-js itself, with the same domain operations and the same safe `var` ---
+
+let referenceContext: OperationContext = { asOf: 0 };
+let referenceReady = false;
+
+function prepareReference(): void {
+  if (referenceReady) return;
+  for (const [name, op] of Object.entries(OPERATIONS)) {
+    jsonLogic.add_operation(name, (...args: unknown[]) => op(referenceContext, ...args));
+  }
+  jsonLogic.add_operation("var", function (this: unknown, path: unknown, fallback: unknown) {
+    return safeVar(this, path, fallback);
+  });
+  jsonLogic.rm_operation("method");
+  jsonLogic.rm_operation("log");
+  referenceReady = true;
+}
+
+/**
+ * Evaluate a rule with json-logic-js (no scope roots: plain JSON Logic). Slow; used to check
+ * the compiler and by `--engine reference` when debugging a policy.
+ */
+export function applyReference(rule: unknown, data: unknown, ctx: OperationContext): unknown {
+  prepareReference();
+  referenceContext = ctx;
+  return jsonLogic.apply(rule as jsonLogic.RulesLogic, data as never);
+}

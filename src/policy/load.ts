@@ -1,0 +1,134 @@
+// Loading policies: bundled pack and --policies folders, parsed with positions and validated before anything runs.
+
+import { glob } from "glob";
+import { promises as fs } from "node:fs";
+import { relative, resolve } from "node:path";
+import { PolicyError, type ChatauditError } from "../errors.js";
+import { BUILTIN_POLICIES_DIR, PACKAGE_ROOT } from "../paths.js";
+import { schemaProblems, validatorFor } from "../schema.js";
+import { readSourceText } from "../source/text.js";
+import { parseYaml, positionAtPath, type ParsedYaml } from "../source/yaml.js";
+import { compileRule, RuleError } from "./jsonlogic.js";
+import type { LoadedPolicy, Policy } from "./types.js";
+
+export interface PolicySources {
+  /** Extra folders (or files, or globs) of policies. */
+  dirs?: string[];
+  /** Include the bundled pack (default true). */
+  builtin?: boolean;
+}
+
+export interface PolicyLoad {
+  policies: LoadedPolicy[];
+  /** Every problem found; when non-empty, nothing may be evaluated. */
+  errors: ChatauditError[];
+}
+
+/** The display path of a policy file: relative to the package for bundled ones, to cwd otherwise. */
+function displayPath(file: string): string {
+  const fromPackage = relative(PACKAGE_ROOT, file);
+  if (file.startsWith(BUILTIN_POLICIES_DIR)) return fromPackage;
+  return relative(process.cwd(), file) || file;
+}
+
+async function policyFiles(source: string): Promise<string[]> {
+  const abs = resolve(source);
+  const stat = await fs.stat(abs).catch(() => null);
+  if (stat?.isDirectory()) {
+    return glob("**/*.{yaml,yml}", { cwd: abs, absolute: true, nodir: true, follow: false });
+  }
+  if (stat?.isFile()) return [abs];
+  return glob(source, { absolute: true, nodir: true, follow: false });
+}
+
+/** Load and validate policies; never throws for a bad policy file, returns its error instead. */
+export async function loadPolicies(sources: PolicySources = {}): Promise<PolicyLoad> {
+  const roots = [...(sources.builtin === false ? [] : [BUILTIN_POLICIES_DIR]), ...(sources.dirs ?? [])];
+  const errors: ChatauditError[] = [];
+  const files: string[] = [];
+  for (const root of roots) {
+    const found = await policyFiles(root);
+    if (found.length === 0 && root !== BUILTIN_POLICIES_DIR) {
+      errors.push(new PolicyError("no policy files (*.yaml, *.yml) found", { file: root }));
+    }
+    files.push(...found.sort());
+  }
+  const policies: LoadedPolicy[] = [];
+  const seen = new Map<string, LoadedPolicy>();
+  for (const file of [...new Set(files)]) {
+    try {
+      const loaded = await loadPolicyFile(file, displayPath(file));
+      const previous = seen.get(loaded.policy.id);
+      if (previous) {
+        throw new PolicyError(`duplicate policy id ${loaded.policy.id}, already defined in ${previous.path}`, {
+          file: loaded.path,
+          line: loaded.lines.id ?? 1,
+        });
+      }
+      seen.set(loaded.policy.id, loaded);
+      policies.push(loaded);
+    } catch (e) {
+      errors.push(asPolicyError(e, displayPath(file)));
+    }
+  }
+  return { policies, errors };
+}
+
+function asPolicyError(e: unknown, file: string): ChatauditError {
+  if (e instanceof PolicyError) return e;
+  if (e && typeof e === "object" && "where" in e && typeof (e as ChatauditError).format === "function") {
+    const err = e as ChatauditError;
+    return new PolicyError(err.message, err.where ?? { file });
+  }
+  return new PolicyError(`cannot load policy: ${(e as Error)?.message ?? String(e)}`, { file });
+}
+
+/** Parse, validate and check one policy file's rules. Throws PolicyError at the offending line. */
+export async function loadPolicyFile(file: string, shown = file): Promise<LoadedPolicy> {
+  const source = await readSourceText(file, shown, 1024 * 1024);
+  return parsePolicy(source.text, shown);
+}
+
+/** Validate policy text already read (used by the loader and by tests). */
+export function parsePolicy(text: string, file: string): LoadedPolicy {
+  const parsed = parseYaml(text, file);
+  const value = parsed.value;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new PolicyError("a policy file must hold one mapping (apiVersion, kind, id, ...)", { file, line: 1, column: 1 });
+  }
+  const validate = validatorFor("policy");
+  if (!validate(value)) {
+    const problem = schemaProblems(validate.errors)[0]!;
+    const at = positionAtPath(parsed, problem.path);
+    throw new PolicyError(problem.message, { file, ...at });
+  }
+  const policy = value as Policy;
+  checkRules(policy, parsed, file);
+  const lines: Record<string, number> = {};
+  for (const key of Object.keys(policy)) lines[key] = positionAtPath(parsed, [key]).line;
+  return { policy, path: file, lines };
+}
+
+/** Every rule must compile: known operations only, bounded depth. */
+function checkRules(policy: Policy, parsed: ParsedYaml, file: string): void {
+  const rules: [string[], unknown][] = [[["assert"], policy.assert]];
+  if (policy.where !== undefined) rules.push([["where"], policy.where]);
+  for (const [name, rule] of Object.entries(policy.compute ?? {})) rules.push([["compute", name], rule]);
+  for (const [path, rule] of rules) {
+    try {
+      compileRule(rule, { scoped: true, path: path.join(".") });
+    } catch (e) {
+      if (e instanceof RuleError) {
+        const segments = ruleSegments(e.path);
+        const at = positionAtPath(parsed, segments);
+        throw new PolicyError(`${e.message} at ${e.path}`, { file, ...at });
+      }
+      throw e;
+    }
+  }
+}
+
+/** "assert.and[1].var" -> ["assert", "and", "1", "var"] */
+function ruleSegments(path: string): string[] {
+  return path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== "");
+}

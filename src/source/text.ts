@@ -1,0 +1,134 @@
+// Reading input files: size limit, strict UTF-8, sha256, and offset -> line/column.
+
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import { InputError } from "../errors.js";
+
+/** Default limit on one input file; --max-file-size overrides it. */
+export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+export interface SourceText {
+  path: string;
+  text: string;
+  sha256: string;
+  bytes: number;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Read a file as strict UTF-8 (a BOM is dropped). Throws InputError naming the file. */
+export async function readSourceText(path: string, displayPath = path, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SourceText> {
+  let buffer: Buffer;
+  try {
+    const stat = await fs.stat(path);
+    if (stat.isDirectory()) throw new InputError("is a folder, expected a file", { file: displayPath });
+    if (stat.size > maxBytes) {
+      throw new InputError(
+        `file is ${formatBytes(stat.size)}, larger than the limit of ${formatBytes(maxBytes)} (raise it with --max-file-size)`,
+        { file: displayPath },
+      );
+    }
+    buffer = await fs.readFile(path);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`cannot read file: ${describeFsError(e)}`, { file: displayPath });
+  }
+  return decodeSource(buffer, displayPath);
+}
+
+export function decodeSource(buffer: Buffer, displayPath: string): SourceText {
+  let text: string;
+  try {
+    text = utf8.decode(buffer);
+  } catch {
+    const at = firstInvalidUtf8(buffer);
+    const { line, column } = lineColumnOfBytes(buffer, at);
+    throw new InputError("invalid UTF-8: the file is binary or in another encoding", { file: displayPath, line, column });
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { path: displayPath, text, sha256: sha256(buffer), bytes: buffer.length };
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+export function describeFsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case "ENOENT": return "no such file";
+    case "EACCES":
+    case "EPERM": return "permission denied";
+    case "EISDIR": return "is a folder, expected a file";
+    case "ELOOP": return "too many levels of symbolic links";
+    default: return err?.code ? `${err.code.toLowerCase()}` : String(err?.message ?? e);
+  }
+}
+
+function firstInvalidUtf8(buffer: Buffer): number {
+  // Decode growing prefixes cheaply: find the first byte where a streaming decode fails.
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const chunk = 4096;
+  for (let start = 0; start < buffer.length; start += chunk) {
+    try {
+      decoder.decode(buffer.subarray(start, Math.min(buffer.length, start + chunk)), { stream: true });
+    } catch {
+      for (let i = start; i < Math.min(buffer.length, start + chunk); i += 1) {
+        try {
+          new TextDecoder("utf-8", { fatal: true }).decode(buffer.subarray(0, i + 1), { stream: true });
+        } catch {
+          return i;
+        }
+      }
+      return start;
+    }
+  }
+  return buffer.length;
+}
+
+function lineColumnOfBytes(buffer: Buffer, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < buffer.length; i += 1) {
+    if (buffer[i] === 0x0a) {
+      line += 1;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Maps character offsets of one text to 1-based line and column; built once per text, lazily. */
+export class LineIndex {
+  private starts: number[] | null = null;
+  constructor(private readonly text: string) {}
+
+  private build(): number[] {
+    const starts = [0];
+    const t = this.text;
+    let i = t.indexOf("\n");
+    while (i !== -1) {
+      starts.push(i + 1);
+      i = t.indexOf("\n", i + 1);
+    }
+    return starts;
+  }
+
+  position(offset: number): { line: number; column: number } {
+    const starts = (this.starts ??= this.build());
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  }
+}

@@ -1,0 +1,74 @@
+// YAML (and JSON through YAML) parsing with source positions and errors that name file, line and column.
+
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { InputError } from "../errors.js";
+
+export interface ParsedYaml {
+  doc: Document.Parsed;
+  lines: LineCounter;
+  value: unknown;
+}
+
+/** Options that keep hostile YAML harmless: aliases bounded (no "billion laughs"), duplicate keys refused. */
+const SAFE = { uniqueKeys: true, maxAliasCount: 100, prettyErrors: false, strict: true } as const;
+
+/** Parse one YAML document; the first error becomes an InputError at its line and column. */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lines = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { ...SAFE, lineCounter: lines });
+  } catch (e) {
+    throw new InputError(`cannot parse YAML: ${(e as Error).message}`, { file });
+  }
+  const error = doc.errors[0];
+  if (error) {
+    const at = lines.linePos(error.pos[0]);
+    throw new InputError(firstLine(error.message), { file, line: at.line, column: at.col });
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: SAFE.maxAliasCount });
+  } catch (e) {
+    throw new InputError(firstLine((e as Error).message), { file, line: 1, column: 1 });
+  }
+  return { doc, lines, value };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** The node at a path of keys / indices, or the nearest ancestor that exists. */
+export function nodeAtPath(doc: Document.Parsed, path: readonly (string | number)[]): { node: Node; key?: Node } {
+  let node: Node = doc.contents as Node;
+  let keyNode: Node | undefined;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair || !pair.value) {
+        if (pair && isScalar(pair.key)) keyNode = pair.key;
+        break;
+      }
+      keyNode = isScalar(pair.key) ? pair.key : undefined;
+      node = pair.value as Node;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)];
+      if (!item) break;
+      keyNode = undefined;
+      node = item as Node;
+    } else {
+      break;
+    }
+  }
+  return { node, key: keyNode };
+}
+
+/** 1-based line and column of the value at a path (its key for a map member), nearest ancestor if absent. */
+export function positionAtPath(parsed: ParsedYaml, path: readonly (string | number)[]): { line: number; column: number } {
+  if (!parsed.doc.contents) return { line: 1, column: 1 };
+  const { node, key } = nodeAtPath(parsed.doc, path);
+  const offset = (key ?? node).range?.[0] ?? 0;
+  const at = parsed.lines.linePos(offset);
+  return { line: at.line, column: at.col };
+}

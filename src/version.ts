@@ -1,0 +1,18 @@
+// The tool's own version and the bundled policy pack's, for reports.
+
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LoadedPolicy } from "./policy/types.js";
+import { PACKAGE_ROOT } from "./paths.js";
+
+export const TOOL_VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+/** The tool version plus a short hash of the policies that ran: two reports with the same pack version ran the same checks. */
+export function policyPackVersion(policies: readonly LoadedPolicy[]): string {
+  const hash = createHash("sha256");
+  for (const p of [...policies].sort((a, b) => a.policy.id.localeCompare(b.policy.id))) {
+    hash.update(JSON.stringify(p.policy));
+  }
+  return `${TOOL_VERSION}+${hash.digest("hex").slice(0, 8)}`;
+}
