@@ -29,6 +29,9 @@ export function formatFrameworks(frameworks: Finding["frameworks"]): string {
     .join("; ");
 }
 
+/** C0 controls and DEL (tab and line breaks excepted): invisible in a rendered summary and unsafe in a terminal. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
 /**
  * Plain text made inert inside a Markdown line (GitHub-flavoured): inline markup, math and table pipes
  * escaped, HTML and entities disarmed, line breaks flattened so a table row stays one row, and `@`
@@ -38,6 +41,7 @@ export function formatFrameworks(frameworks: Finding["frameworks"]): string {
  */
 export function markdownText(value: string): string {
   return value
+    .replace(CONTROL, "")
     .replace(/\r\n?|\n/g, " ")
     .replace(/[\\`*_[\]|~$]/g, "\\$&")
     .replace(/&/g, "&amp;")
@@ -52,7 +56,7 @@ export function markdownText(value: string): string {
  * even inside code spans, and `\|` there renders as `|`).
  */
 export function markdownCode(value: string): string {
-  const text = value.replace(/\r\n?|\n/g, " ").replace(/\|/g, "\\|");
+  const text = value.replace(CONTROL, "").replace(/\r\n?|\n/g, " ").replace(/\|/g, "\\|");
   const longestRun = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longestRun + 1);
   // CommonMark strips one space from each side of a span that both starts and ends with one.

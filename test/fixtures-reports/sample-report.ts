@@ -173,7 +173,7 @@ const findings: Finding[] = [
     baselineState: "unchanged",
   }),
   finding("CA-END-002", EDGE, `endpoints/${HOSTILE.markdown}`, {
-    message: `Endpoint ${HOSTILE.formula} serves plain HTTP ${HOSTILE.control}`,
+    message: `${HOSTILE.formula} serves plain HTTP ${HOSTILE.control}`,
     evidence: { expected: { "tls.enabled": true }, actual: { name: HOSTILE.markdown, url: "http://edge.internal:8065" } },
     location: { path: "fixtures/snapshots/edge.yaml", line: 23, column: 9 },
     baselineState: "new",
