@@ -65,12 +65,15 @@ export async function readCheckedDocument(file: string, options: DocumentOptions
     for (const e of validate.errors ?? []) {
       if (e.keyword === "additionalProperties") unknownKey.set(e.instancePath, String(e.params.additionalProperty));
     }
-    const problems = schemaProblems(validate.errors).slice(0, MAX_PROBLEMS).map((p) => {
-      const pointer = p.path.length ? `/${p.path.map((s) => s.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}` : "";
-      const extra = unknownKey.get(pointer);
-      const at = position(extra === undefined ? p.path : [...p.path, extra]);
-      return new InputError(p.message, { file, ...at });
-    });
+    const problems = schemaProblems(validate.errors)
+      .map((p) => {
+        const pointer = p.path.length ? `/${p.path.map((s) => s.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}` : "";
+        const extra = unknownKey.get(pointer);
+        const at = position(extra === undefined ? p.path : [...p.path, extra]);
+        return new InputError(p.message, { file, ...at });
+      })
+      .sort((a, b) => a.where!.line! - b.where!.line! || a.where!.column! - b.where!.column!)
+      .slice(0, MAX_PROBLEMS);
     throw new InvalidDocument(problems);
   }
   return { file, value, parsed, position };
@@ -102,7 +105,7 @@ export interface ScanConfig {
   paths?: string[];
   /** Flag defaults, under the flags' own names. Paths are already resolved against the config's folder. */
   flags: ConfigFlags;
-  /** Inline policy parameters (`params:` as a mapping). */
+  /** Inline policy parameters (`params:`); a params file (`params-file:` or --params) replaces them. */
   params?: ParamOverrides;
 }
 
@@ -121,6 +124,7 @@ const KEY_TO_FLAG: Record<string, keyof ConfigFlags> = {
   "warn-expiring": "warnExpiring",
   "max-file-size": "maxFileSize",
   quiet: "quiet",
+  "params-file": "params",
 };
 
 /** Keys whose values are file or folder paths, resolved against the config file's folder. */
@@ -140,7 +144,7 @@ export async function findConfig(dir: string): Promise<string | undefined> {
 
 type RawConfig = {
   paths?: string | string[];
-  params?: string | ParamOverrides;
+  params?: ParamOverrides;
   policies?: { enable?: string | string[]; disable?: string | string[] };
   format?: string | string[];
   "max-file-size"?: string | number;
@@ -167,9 +171,7 @@ export async function loadConfig(file: string): Promise<ScanConfig> {
   if (raw["warn-expiring"] !== undefined) flags.warnExpiring = String(raw["warn-expiring"]);
   if (raw.policies?.enable !== undefined) flags.only = list(raw.policies.enable);
   if (raw.policies?.disable !== undefined) flags.skip = list(raw.policies.disable);
-  let params: ParamOverrides | undefined;
-  if (typeof raw.params === "string") flags.params = raw.params;
-  else if (raw.params) params = raw.params;
+  const params = raw.params;
   for (const flag of PATH_FLAGS) {
     const value = flags[flag];
     if (typeof value === "string") (flags as Record<string, unknown>)[flag] = at(value);

@@ -14,7 +14,7 @@ export const FILE_FORMATS: Record<string, FileFormat> = {
   json: { file: "chataudit.json", render: renderJson },
 };
 
-export const PRINTED_FORMATS = ["console"] as const;
+export const PRINTED_FORMATS = ["console", "github"] as const;
 
 export function knownFormats(): string[] {
   return [...PRINTED_FORMATS, ...Object.keys(FILE_FORMATS)];
