@@ -219,6 +219,8 @@ export const OPERATIONS: Record<string, Operation> = {
   starts_with: (_ctx, s, prefix) => typeof s === "string" && typeof prefix === "string" && s.startsWith(prefix),
   /** Whether a value is present: not undefined, null or the empty string. */
   present: (_ctx, v) => v !== undefined && v !== null && v !== "",
+  /** A string without surrounding white space (so that "  " is not a present value); null for non-strings. */
+  trim: (_ctx, s) => (typeof s === "string" ? s.trim() : null),
 };
 
 /** json-logic-js operations chataudit allows besides its own. Not among them: `method` (calls arbitrary
