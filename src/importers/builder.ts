@@ -62,6 +62,9 @@ export class SnapshotBuilder {
 
   /** Add an endpoint; every field it has gets a location. Returns its index. */
   endpoint(endpoint: Endpoint, sources: EndpointSources): number {
+    // Certificate checks only exist on an encrypted connection: "not verified" on a plaintext one would be
+    // a second finding for the same missing TLS.
+    if (endpoint.tls?.enabled === false) delete endpoint.tls.verifyCertificates;
     const endpoints = (this.snapshot.endpoints ??= []);
     const index = endpoints.length;
     endpoints.push(endpoint);

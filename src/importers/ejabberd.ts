@@ -5,7 +5,7 @@ import { InputError } from "../errors.js";
 import type { EndpointKind } from "../snapshot/types.js";
 import { SnapshotBuilder, type EndpointSources } from "./builder.js";
 import { isRecord, MAX_DEPTH, nameFromPath, NativeReader, parseStructuredDocument, sniffStructured, type NativePath } from "./native.js";
-import { exposureOfHost, listenerUrl, minTlsFromProtocolOptions } from "./network.js";
+import { exposureOfHost, listenerUrl, minTlsFromProtocolOptions, targetExposure } from "./network.js";
 import { redactConfig, type SecretRules } from "./redact.js";
 import type { ImportOptions, ImportResult, Importer, NativeFile } from "./types.js";
 
@@ -41,7 +41,8 @@ function detect(file: NativeFile): boolean {
 
 /**
  * A copy of the config with every value that names a macro replaced by the macro's value, as ejabberd does
- * when it reads the file. Keys are never macros.
+ * when it reads the file, and define_macro itself left out: a secret kept in a macro is then redacted under
+ * the key that uses it, whatever the macro is called. Keys are never macros.
  */
 function resolveMacros(root: Record<string, unknown>, r: NativeReader): unknown {
   const macros = r.map(["define_macro"]);
@@ -52,7 +53,8 @@ function resolveMacros(root: Record<string, unknown>, r: NativeReader): unknown 
     if (isRecord(value)) {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
-        Object.defineProperty(out, k, { value: k === "define_macro" ? v : substitute(v, depth + 1), enumerable: true, writable: true, configurable: true });
+        if (depth === 0 && k === "define_macro") continue;
+        Object.defineProperty(out, k, { value: substitute(v, depth + 1), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
@@ -64,7 +66,8 @@ function resolveMacros(root: Record<string, unknown>, r: NativeReader): unknown 
 function importEjabberd(file: NativeFile, options: ImportOptions): ImportResult {
   const doc = parseStructuredDocument(file, EXPECTED);
   if (!isRecord(doc.root)) throw new InputError(`expected ${EXPECTED}, found ${Array.isArray(doc.root) ? "a list" : "a scalar"}`, { file: file.path, line: 1, column: 1 });
-  const r: NativeReader = new NativeReader(doc, resolveMacros(doc.root, new NativeReader(doc)));
+  const resolved = resolveMacros(doc.root, new NativeReader(doc));
+  const r: NativeReader = new NativeReader(doc, resolved);
   const hosts = r.strings(["hosts"]);
   const b = new SnapshotBuilder(doc, "ejabberd", options, { value: hosts[0], at: ["hosts", 0] }, nameFromPath(file.path));
 
@@ -81,7 +84,7 @@ function importEjabberd(file: NativeFile, options: ImportOptions): ImportResult 
   const levelPath = ["loglevel"];
   b.set("audit.logging.enabled", AUDITING_LOGLEVELS.has(r.str(levelPath, DEFAULT_LOGLEVEL).toLowerCase()), levelPath);
 
-  b.settings(redactConfig(doc.root, EJABBERD_SECRETS) as Record<string, unknown>);
+  b.settings(redactConfig(resolved, EJABBERD_SECRETS) as Record<string, unknown>);
   return b.result();
 }
 
@@ -195,7 +198,7 @@ function sqlEndpoint(r: NativeReader, b: SnapshotBuilder): void {
       name: "database",
       url: listenerUrl(type === "pgsql" ? "postgres" : type, server, r.num(["sql_port"], SQL_PORTS[type]!), `/${r.str(["sql_database"], "ejabberd")}`),
       kind: "database",
-      exposure: exposureOfHost(server),
+      ...targetExposure(server),
       tls: { enabled: ssl, verifyCertificates: ssl && r.bool(verifyPath, false) },
     },
     { self: typePath, url: serverPath, exposure: serverPath, tls: sslPath, verifyCertificates: verifyPath },
@@ -218,7 +221,7 @@ function ldapEndpoint(r: NativeReader, b: SnapshotBuilder): void {
         name: servers.length > 1 ? `ldap ${i + 1}` : "ldap",
         url: listenerUrl(encrypted ? "ldaps" : "ldap", server, port),
         kind: "ldap",
-        exposure: exposureOfHost(server),
+        ...targetExposure(server),
         tls: { enabled: encrypted, verifyCertificates: encrypted && (verify === "soft" || verify === "hard") },
       },
       { self: servers.length ? [...serversPath, i] : ["auth_method"], tls: encryptPath, verifyCertificates: verifyPath },
@@ -280,7 +283,7 @@ function admins(r: NativeReader, b: SnapshotBuilder): void {
   const add = (jid: string, at: NativePath): void => {
     if (!jid || seen.has(jid)) return;
     seen.add(jid);
-    b.user({ id: jid, username: jid, roles: ["admin"] }, at);
+    b.user({ id: jid, username: jid, roles: ["admin"], status: "active" }, at);
   };
   const fromSpec = (userPath: NativePath): void => {
     const value = r.get(userPath);

@@ -124,7 +124,8 @@ export function importDeploymentManifest(file: NativeFile, baseDir: string, opti
   for (const [key, field] of Object.entries(VERSION_FIELDS)) {
     const path = ["version", key];
     if (!r.has(path)) continue;
-    const value = field === "autoUpdate" ? r.bool(path, false) : r.str(path)!;
+    // A version written unquoted (10.10) is a YAML number; its text is the version.
+    const value = field === "autoUpdate" ? r.bool(path, false) : typeof r.get(path) === "number" ? (doc.scalarSource?.(path) ?? r.str(path)!) : r.str(path)!;
     snapshot.software = { ...(snapshot.software ?? {}), [field]: value };
     provenance.set(`software.${field}`, doc.locate(path));
   }
@@ -236,7 +237,8 @@ function mergeUsers(snapshot: Snapshot, provenance: Map<string, SourceLocation>,
     const at = [...path, i];
     if (!isRecord(entry)) r.fail(at, "a user mapping (id or username, and the fields to set)");
     let index = findUser(users, entry);
-    if (index === -1) {
+    const added = index === -1;
+    if (added) {
       if (typeof entry.id !== "string") {
         const where = r.doc.locate(at);
         const who = typeof entry.username === "string" ? `no user named ${JSON.stringify(entry.username)} was imported` : "a new user needs an id";
@@ -246,8 +248,13 @@ function mergeUsers(snapshot: Snapshot, provenance: Map<string, SourceLocation>,
       users.push({ id: entry.id });
     }
     const user = users[index] as unknown as Record<string, unknown>;
-    provenance.set(`users.${index}`, r.doc.locate(at));
-    for (const [field, value] of Object.entries(entry)) mergeValue(user, field, value, provenance, r.doc, `users.${index}.${field}`, [...at, field], 1);
+    // An imported user stays located at its record in the export; only a new one is located here.
+    if (added) provenance.set(`users.${index}`, r.doc.locate(at));
+    for (const [field, value] of Object.entries(entry)) {
+      // The keys that matched the user say nothing new.
+      if ((field === "id" || field === "username") && user[field] === value && !added) continue;
+      mergeValue(user, field, value, provenance, r.doc, `users.${index}.${field}`, [...at, field], 1);
+    }
   });
 }
 

@@ -5,7 +5,7 @@ import { InputError } from "../errors.js";
 import { SnapshotBuilder } from "./builder.js";
 import { hoursToDays } from "./durations.js";
 import { isRecord, nameFromPath, NativeReader, parseStructuredDocument, sniffStructured, type NativePath } from "./native.js";
-import { endpointFromUrl, exposureOfHost, isWildcardHost, listenerUrl, normalizeTlsVersion, parseDatabaseDsn, parseUrl, splitHostPort, urlHost } from "./network.js";
+import { endpointFromUrl, exposureOfHost, isWildcardHost, listenerUrl, normalizeTlsVersion, parseDatabaseDsn, parseUrl, splitHostPort, targetExposure, urlHost } from "./network.js";
 import { redactConfig, type SecretRules } from "./redact.js";
 import type { ImportOptions, ImportResult, Importer, NativeFile } from "./types.js";
 
@@ -106,7 +106,7 @@ function siteEndpoint(r: NativeReader, b: SnapshotBuilder, siteUrl: string): voi
   const securityPath = ["ServiceSettings", "ConnectionSecurity"];
   const servesTls = r.str(securityPath, "").toUpperCase() === "TLS";
   const minVersionPath = ["ServiceSettings", "TLSMinVer"];
-  const fromSite = siteUrl ? endpointFromUrl("site", "client", siteUrl) : undefined;
+  const fromSite = siteUrl ? endpointFromUrl("site", "client", siteUrl, "served") : undefined;
   const listenPublic = isWildcardHost(listen.host) || exposureOfHost(listen.host) === "public";
   b.endpoint(
     {
@@ -160,7 +160,7 @@ function smtpEndpoint(r: NativeReader, b: SnapshotBuilder): void {
       name: "smtp",
       url: listenerUrl(security.toUpperCase() === "TLS" ? "smtps" : "smtp", host, port),
       kind: "smtp",
-      exposure: exposureOfHost(host),
+      ...targetExposure(host),
       tls: { enabled: connectionEncrypted(security), verifyCertificates: !r.bool(skipVerifyPath, false) },
     },
     { self: r.has(["EmailSettings", "SMTPServer"]) ? ["EmailSettings", "SMTPServer"] : ["EmailSettings"], tls: securityPath, verifyCertificates: skipVerifyPath },
@@ -179,7 +179,7 @@ function ldapEndpoint(r: NativeReader, b: SnapshotBuilder): void {
       name: "ldap",
       url: listenerUrl(security.toUpperCase() === "TLS" ? "ldaps" : "ldap", host || "localhost", r.num(["LdapSettings", "LdapPort"], DEFAULT_LDAP_PORT)),
       kind: "ldap",
-      exposure: exposureOfHost(host || "localhost"),
+      ...targetExposure(host || "localhost"),
       tls: { enabled: connectionEncrypted(security), verifyCertificates: !r.bool(skipVerifyPath, false) },
     },
     { self: ["LdapSettings", "Enable"], url: serverPath, exposure: serverPath, tls: securityPath, verifyCertificates: skipVerifyPath },
@@ -191,7 +191,7 @@ function databaseEndpoints(r: NativeReader, b: SnapshotBuilder): void {
   const add = (name: string, dsn: string, at: NativePath): void => {
     const target = parseDatabaseDsn(dsn);
     if (!target) return;
-    b.endpoint({ name, url: target.url, kind: "database", exposure: exposureOfHost(target.host), tls: target.tls }, { self: at });
+    b.endpoint({ name, url: target.url, kind: "database", ...targetExposure(target.host), tls: target.tls }, { self: at });
   };
   const dsnPath = ["SqlSettings", "DataSource"];
   add("database", r.str(dsnPath, "") || DEFAULT_DATA_SOURCE, dsnPath);
@@ -203,7 +203,7 @@ function databaseEndpoints(r: NativeReader, b: SnapshotBuilder): void {
 function searchEndpoint(r: NativeReader, b: SnapshotBuilder): void {
   if (!r.bool(["ElasticsearchSettings", "EnableIndexing"], false)) return;
   const urlPath = ["ElasticsearchSettings", "ConnectionURL"];
-  const endpoint = endpointFromUrl("search", "search", r.str(urlPath, "") || DEFAULT_ELASTICSEARCH_URL);
+  const endpoint = endpointFromUrl("search", "search", r.str(urlPath, "") || DEFAULT_ELASTICSEARCH_URL, "target");
   if (!endpoint) return;
   const skipPath = ["ElasticsearchSettings", "SkipTLSVerification"];
   endpoint.tls!.verifyCertificates = !r.bool(skipPath, false);
@@ -219,7 +219,7 @@ function storageEndpoint(r: NativeReader, b: SnapshotBuilder): void {
   const host = splitHostPort(r.str(endpointPath, "") || DEFAULT_S3_ENDPOINT);
   const bucket = r.str(["FileSettings", "AmazonS3Bucket"], "");
   b.endpoint(
-    { name: "file storage", url: listenerUrl(ssl ? "https" : "http", host.host, host.port, bucket ? `/${bucket}` : ""), kind: "storage", exposure: exposureOfHost(host.host), tls: { enabled: ssl } },
+    { name: "file storage", url: listenerUrl(ssl ? "https" : "http", host.host, host.port, bucket ? `/${bucket}` : ""), kind: "storage", ...targetExposure(host.host), tls: { enabled: ssl } },
     { self: driverPath, url: endpointPath, exposure: endpointPath, tls: sslPath },
   );
 }
@@ -227,7 +227,7 @@ function storageEndpoint(r: NativeReader, b: SnapshotBuilder): void {
 function pushEndpoint(r: NativeReader, b: SnapshotBuilder): void {
   if (!r.bool(["EmailSettings", "SendPushNotifications"], true)) return;
   const serverPath = ["EmailSettings", "PushNotificationServer"];
-  const endpoint = endpointFromUrl("push notifications", "push", r.str(serverPath, DEFAULT_PUSH_SERVER));
+  const endpoint = endpointFromUrl("push notifications", "push", r.str(serverPath, DEFAULT_PUSH_SERVER), "target");
   if (endpoint) b.endpoint(endpoint, { self: serverPath });
 }
 

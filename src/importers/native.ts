@@ -2,7 +2,7 @@
 // fail with the key's line, and the lookups every importer shares.
 
 import { basename } from "node:path";
-import { parseDocument, type Document } from "yaml";
+import { isScalar, parseDocument, type Document } from "yaml";
 import { InputError } from "../errors.js";
 import type { SourceLocation } from "../snapshot/types.js";
 import { nodeAtPath, parseYaml } from "../source/yaml.js";
@@ -20,6 +20,11 @@ export interface NativeDocument {
    * existing ancestor for an absent one, and line 1 column 1 when nothing on the path exists.
    */
   locate(path: NativePath): SourceLocation;
+  /**
+   * The text a scalar is written as, for values whose parsed form loses something: YAML reads a version
+   * `10.10` as the number 10.1. Undefined when the path is not a scalar (or the format keeps no text).
+   */
+  scalarSource?(path: NativePath): string | undefined;
 }
 
 /** Nesting deeper than this is refused: no real config comes close, and walkers recurse. */
@@ -46,6 +51,11 @@ export function parseStructuredDocument(file: NativeFile, expected: string): Nat
     root: parsed.value,
     locate(path) {
       return yamlLocation(doc, lines, path, file.path);
+    },
+    scalarSource(path) {
+      if (valueAt(parsed.value, path) === undefined) return undefined;
+      const { node } = nodeAtPath(doc, path);
+      return isScalar(node) && node.range ? file.text.slice(node.range[0], node.range[1]).trim() : undefined;
     },
   };
 }

@@ -46,6 +46,15 @@ export function exposureOfHost(host: string | undefined): "public" | "internal" 
   return "public";
 }
 
+/**
+ * Exposure of a server this platform connects to (database, SMTP, LDAP, storage): internal when the name
+ * says so (loopback, private range, single label); otherwise unknown, because a connection string names where
+ * the platform connects, not who else can reach that server.
+ */
+export function targetExposure(host: string): { exposure?: "internal" } {
+  return !isWildcardHost(host) && exposureOfHost(host) === "internal" ? { exposure: "internal" } : {};
+}
+
 /** Public when any of the addresses is; an empty list means every interface. */
 export function exposureOfHosts(hosts: readonly string[]): "public" | "internal" {
   if (hosts.length === 0) return "public";
@@ -94,14 +103,16 @@ export function urlHost(url: URL): string {
 }
 
 /**
- * An endpoint for a configured URL (site URL, search, storage, push): TLS from the scheme, exposure from the
- * host, credentials removed from the URL that is shown. Undefined when the text is not a URL.
+ * An endpoint for a configured URL: TLS from the scheme, credentials removed from the URL that is shown.
+ * A URL users reach the platform at (`served`) is public unless its host is internal; a server the platform
+ * connects to (search, storage, push) is internal or of unknown exposure. Undefined when the text is not a URL.
  */
-export function endpointFromUrl(name: string, kind: Endpoint["kind"], text: string | undefined): Endpoint | undefined {
+export function endpointFromUrl(name: string, kind: Endpoint["kind"], text: string | undefined, role: "served" | "target"): Endpoint | undefined {
   const url = parseUrl(text);
   if (!url || !url.hostname) return undefined;
   const secure = ["https:", "wss:", "ldaps:", "smtps:", "rediss:", "mqtts:"].includes(url.protocol);
-  return { name, url: safeUrl(text!.trim()), kind, exposure: exposureOfHost(url.hostname), tls: { enabled: secure } };
+  const exposure = role === "served" ? { exposure: exposureOfHost(url.hostname) } : targetExposure(url.hostname);
+  return { name, url: safeUrl(text!.trim()), kind, ...exposure, tls: { enabled: secure } };
 }
 
 const TLS_VERSIONS = ["1.0", "1.1", "1.2", "1.3"];

@@ -24,6 +24,7 @@ export const PROSODY_SECRETS: SecretRules = {
 // Code defaults (Prosody 0.12: core/portmanager.lua, mod_tls, mod_s2s, mod_mam, mod_http_file_share).
 const DEFAULT_INTERFACES = ["*", "::"];
 const DEFAULT_LOCAL_INTERFACES = ["127.0.0.1", "::1"];
+const DEFAULT_OPENMETRICS_ALLOW = ["::1", "127.0.0.1"];
 const DEFAULT_ARCHIVE_EXPIRY = "1w";
 const DEFAULT_FILE_SHARE_EXPIRY_SECONDS = 604_800;
 const DEFAULT_TLS_PROFILE = "intermediate";
@@ -201,7 +202,8 @@ function streamEndpoints(p: ProsodyOptions, b: SnapshotBuilder, host: string | u
           exposure: exposureOfHosts(c2sInterfaces.value),
           tls: { enabled: required.value, minVersion: min.value },
         },
-        { self: section, url: c2sPorts.at ?? section, exposure: c2sInterfaces.at ?? section, tls: required.at, minVersion: min.at },
+        // The stream has no line of its own: findings belong where encryption is (or would be) required.
+        { self: required.at, url: c2sPorts.at ?? required.at, exposure: c2sInterfaces.at ?? section, tls: required.at, minVersion: min.at },
       );
     }
     const direct = [...(p.r.has(["global", "c2s_direct_tls_ports"]) ? ports(p, "c2s_direct_tls_ports", 5223).value : []), ...(p.r.has(["global", "legacy_ssl_ports"]) ? ports(p, "legacy_ssl_ports", 5223).value : [])];
@@ -227,7 +229,7 @@ function streamEndpoints(p: ProsodyOptions, b: SnapshotBuilder, host: string | u
           exposure: exposureOfHosts(s2sInterfaces.value),
           tls: { enabled: required.value, minVersion: min.value, verifyCertificates: secureAuth.value },
         },
-        { self: section, url: s2sPorts.at ?? section, exposure: s2sInterfaces.at ?? section, tls: required.at, minVersion: min.at, verifyCertificates: secureAuth.at },
+        { self: required.at, url: s2sPorts.at ?? required.at, exposure: s2sInterfaces.at ?? section, tls: required.at, minVersion: min.at, verifyCertificates: secureAuth.at },
       );
     }
   }
@@ -245,21 +247,34 @@ function httpEndpoints(p: ProsodyOptions, b: SnapshotBuilder): void {
   const httpPorts = ports(p, "http_ports", 5280);
   const httpsPorts = ports(p, "https_ports", 5281);
   const min = minTls(p, undefined);
+  const metricsAllowed = openmetricsAllowed(p);
   for (const [module, at] of modules) {
     const { kind, path } = HTTP_MODULES[module]!;
+    // mod_http_openmetrics answers only the addresses it allows, whatever interface the port is on.
+    const reach = (interfaces: { value: string[]; at?: NativePath }): { exposure: "public" | "internal"; at?: NativePath } =>
+      module === "http_openmetrics" && metricsAllowed.exposure === "internal" ? metricsAllowed : { exposure: exposureOfHosts(interfaces.value), at: interfaces.at };
     for (const port of httpPorts.value) {
       b.endpoint(
-        { name: `http ${port} ${module}`, url: listenerUrl("http", representativeHost(httpInterfaces.value), port, path), kind, exposure: exposureOfHosts(httpInterfaces.value), tls: { enabled: false } },
-        { self: at, url: httpPorts.at ?? at, exposure: httpInterfaces.at ?? at },
+        { name: `http ${port} ${module}`, url: listenerUrl("http", representativeHost(httpInterfaces.value), port, path), kind, exposure: reach(httpInterfaces).exposure, tls: { enabled: false } },
+        { self: at, url: httpPorts.at ?? at, exposure: reach(httpInterfaces).at ?? at },
       );
     }
     for (const port of httpsPorts.value) {
       b.endpoint(
-        { name: `https ${port} ${module}`, url: listenerUrl("https", representativeHost(httpsInterfaces.value), port, path), kind, exposure: exposureOfHosts(httpsInterfaces.value), tls: { enabled: true, minVersion: min.value } },
-        { self: at, url: httpsPorts.at ?? at, exposure: httpsInterfaces.at ?? at, minVersion: min.at },
+        { name: `https ${port} ${module}`, url: listenerUrl("https", representativeHost(httpsInterfaces.value), port, path), kind, exposure: reach(httpsInterfaces).exposure, tls: { enabled: true, minVersion: min.value } },
+        { self: at, url: httpsPorts.at ?? at, exposure: reach(httpsInterfaces).at ?? at, minVersion: min.at },
       );
     }
   }
+}
+
+/** Who mod_http_openmetrics answers: openmetrics_allow_ips (default loopback) and openmetrics_allow_cidr. */
+function openmetricsAllowed(p: ProsodyOptions): { exposure: "public" | "internal"; at?: NativePath } {
+  const ips = p.globalList("openmetrics_allow_ips", DEFAULT_OPENMETRICS_ALLOW);
+  const cidr = p.r.str(["global", "openmetrics_allow_cidr"]);
+  const addresses = [...ips.value, ...(cidr ? [cidr.split("/")[0]!] : [])];
+  const at = cidr ? ["global", "openmetrics_allow_cidr"] : ips.at;
+  return { exposure: addresses.length && exposureOfHosts(addresses) === "internal" ? "internal" : "public", ...(at ? { at } : {}) };
 }
 
 /** External components (no module) connect over XEP-0114, unencrypted, on loopback by default. */
@@ -351,7 +366,7 @@ function admins(p: ProsodyOptions, b: SnapshotBuilder, hosts: string[]): void {
     p.r.strings([...base, "admins"]).forEach((jid, i) => {
       if (!jid || seen.has(jid)) return;
       seen.add(jid);
-      b.user({ id: jid, username: jid, roles: ["admin"] }, [...base, "admins", i]);
+      b.user({ id: jid, username: jid, roles: ["admin"], status: "active" }, [...base, "admins", i]);
     });
   }
 }

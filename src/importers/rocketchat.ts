@@ -5,7 +5,7 @@ import { InputError } from "../errors.js";
 import { SnapshotBuilder } from "./builder.js";
 import { msToDays } from "./durations.js";
 import { isRecord, nameFromPath, NativeReader, parseStructuredDocument, sniffStructured, type NativePath } from "./native.js";
-import { endpointFromUrl, exposureOfHost, listenerUrl, parseUrl, urlHost } from "./network.js";
+import { endpointFromUrl, listenerUrl, parseUrl, targetExposure, urlHost } from "./network.js";
 import { isSecretKeyName, redactConfig, type SecretRules } from "./redact.js";
 import type { ImportOptions, ImportResult, Importer, NativeFile } from "./types.js";
 
@@ -97,7 +97,7 @@ function importRocketChat(file: NativeFile, options: ImportOptions): ImportResul
   const verify = !read.bool("Allow_Invalid_SelfSigned_Certs");
   const verifyAt = get("Allow_Invalid_SelfSigned_Certs").at;
 
-  const siteEndpoint = endpointFromUrl("site", "client", site);
+  const siteEndpoint = endpointFromUrl("site", "client", site, "served");
   if (siteEndpoint) b.endpoint(siteEndpoint, { self: get("Site_Url").at });
 
   const smtpHost = read.str("SMTP_Host", "");
@@ -110,7 +110,7 @@ function importRocketChat(file: NativeFile, options: ImportOptions): ImportResul
         name: "smtp",
         url: listenerUrl(protocol === "smtps" ? "smtps" : "smtp", smtpHost, port),
         kind: "smtp",
-        exposure: exposureOfHost(smtpHost),
+        ...targetExposure(smtpHost),
         tls: { enabled: protocol === "smtps" || !ignoreTls, verifyCertificates: verify },
       },
       { self: get("SMTP_Host").at, tls: protocol === "smtps" ? get("SMTP_Protocol").at : get("SMTP_IgnoreTLS").at, verifyCertificates: verifyAt },
@@ -125,7 +125,7 @@ function importRocketChat(file: NativeFile, options: ImportOptions): ImportResul
         name: "ldap",
         url: listenerUrl(encryption === "ssl" ? "ldaps" : "ldap", host, read.num("LDAP_Port")),
         kind: "ldap",
-        exposure: exposureOfHost(host),
+        ...targetExposure(host),
         tls: { enabled: encryption === "ssl" || encryption === "tls", verifyCertificates: read.bool("LDAP_Reject_Unauthorized") },
       },
       { self: get("LDAP_Enable").at, url: get("LDAP_Host").at, exposure: get("LDAP_Host").at, tls: get("LDAP_Encryption").at, verifyCertificates: get("LDAP_Reject_Unauthorized").at },
@@ -136,8 +136,9 @@ function importRocketChat(file: NativeFile, options: ImportOptions): ImportResul
 
   if (read.bool("Prometheus_Enabled")) {
     b.endpoint(
-      // The exporter listens on every interface of the Rocket.Chat host.
-      { name: "metrics", url: listenerUrl("http", "0.0.0.0", read.num("Prometheus_Port"), "/metrics"), kind: "metrics", exposure: "public", tls: { enabled: false } },
+      // Which interface the exporter binds is the BIND_IP environment variable's business, not a setting's:
+      // exposure is left unknown rather than guessed.
+      { name: "metrics", url: listenerUrl("http", "0.0.0.0", read.num("Prometheus_Port"), "/metrics"), kind: "metrics", tls: { enabled: false } },
       { self: get("Prometheus_Enabled").at, url: get("Prometheus_Port").at },
     );
   }
@@ -199,7 +200,7 @@ function storageEndpoint(read: SettingReader, b: SnapshotBuilder, get: (id: stri
     const bucket = read.str("FileUpload_GoogleStorage_Bucket", "");
     url = bucket ? `https://storage.googleapis.com/${bucket}` : undefined;
   }
-  const endpoint = endpointFromUrl("file storage", "storage", url);
+  const endpoint = endpointFromUrl("file storage", "storage", url, "target");
   if (!endpoint) return;
   endpoint.tls!.verifyCertificates = verify;
   b.endpoint(endpoint, { self: at, verifyCertificates: verifyAt });

@@ -6,7 +6,7 @@ import type { EndpointKind } from "../snapshot/types.js";
 import { SnapshotBuilder } from "./builder.js";
 import { synapseDurationDays } from "./durations.js";
 import { isRecord, nameFromPath, NativeReader, parseStructuredDocument, sniffStructured, type NativePath } from "./native.js";
-import { endpointFromUrl, exposureOfHost, exposureOfHosts, listenerUrl, normalizeTlsVersion, postgresSslmodeTls, representativeHost } from "./network.js";
+import { endpointFromUrl, exposureOfHosts, listenerUrl, normalizeTlsVersion, postgresSslmodeTls, representativeHost, targetExposure } from "./network.js";
 import { redactConfig, type SecretRules } from "./redact.js";
 import type { ImportOptions, ImportResult, Importer, NativeFile } from "./types.js";
 
@@ -59,7 +59,7 @@ function importSynapse(file: NativeFile, options: ImportOptions): ImportResult {
 
   listenerEndpoints(r, b);
   const baseUrlPath = ["public_baseurl"];
-  const publicBase = endpointFromUrl("public base URL", "client", r.str(baseUrlPath));
+  const publicBase = endpointFromUrl("public base URL", "client", r.str(baseUrlPath), "served");
   if (publicBase) b.endpoint(publicBase, { self: baseUrlPath });
   federationEndpoint(r, b);
   emailEndpoint(r, b);
@@ -154,7 +154,7 @@ function emailEndpoint(r: NativeReader, b: SnapshotBuilder): void {
       name: "smtp",
       url: listenerUrl(force ? "smtps" : "smtp", host, r.num(["email", "smtp_port"], DEFAULT_SMTP_PORT)),
       kind: "smtp",
-      exposure: exposureOfHost(host),
+      ...targetExposure(host),
       // enable_tls (default true) only tries STARTTLS; only these two make encryption mandatory.
       tls: { enabled: force || required },
     },
@@ -173,7 +173,7 @@ function databaseEndpoint(r: NativeReader, b: SnapshotBuilder): void {
       name: "database",
       url: listenerUrl("postgres", host.startsWith("/") ? "localhost" : host, r.num([...args, "port"], 5432), `/${r.str([...args, "dbname"]) ?? r.str([...args, "database"], "synapse")}`),
       kind: "database",
-      exposure: host.startsWith("/") ? "internal" : exposureOfHost(host),
+      ...targetExposure(host.startsWith("/") ? "localhost" : host),
       // psycopg uses libpq, whose default sslmode "prefer" falls back to plaintext.
       tls: postgresSslmodeTls(r.str(sslPath), "prefer"),
     },
@@ -188,7 +188,7 @@ function redisEndpoint(r: NativeReader, b: SnapshotBuilder): void {
   const tlsPath = ["redis", "use_tls"];
   const tls = r.bool(tlsPath, false);
   b.endpoint(
-    { name: "redis", url: listenerUrl(tls ? "rediss" : "redis", host, r.num(["redis", "port"], 6379)), kind: "database", exposure: exposureOfHost(host), tls: { enabled: tls } },
+    { name: "redis", url: listenerUrl(tls ? "rediss" : "redis", host, r.num(["redis", "port"], 6379)), kind: "database", ...targetExposure(host), tls: { enabled: tls } },
     { self: ["redis", "enabled"], url: hostPath, exposure: hostPath, tls: tlsPath },
   );
 }
