@@ -29,8 +29,12 @@ export function formatFrameworks(frameworks: Finding["frameworks"]): string {
     .join("; ");
 }
 
-/** C0 controls and DEL (tab and line breaks excepted): invisible in a rendered summary and unsafe in a terminal. */
+/** C0 controls and DEL (tab and line breaks excepted): invisible when rendered, parse errors in HTML, unsafe in a terminal. */
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+export function stripControlChars(value: string): string {
+  return value.replace(CONTROL, "");
+}
 
 /**
  * Plain text made inert inside a Markdown line (GitHub-flavoured): inline markup, math and table pipes
