@@ -10,6 +10,8 @@ import { formatExampleFailure, runPolicyExamples } from "../../src/policy/exampl
 import { varPaths } from "../../src/policy/jsonlogic.js";
 import { loadPolicies } from "../../src/policy/load.js";
 import { CATEGORIES, FRAMEWORKS, type LoadedPolicy, type Policy } from "../../src/policy/types.js";
+import { loadInputs } from "../../src/snapshot/load.js";
+import { CATEGORY_HEADINGS, expectedOutputs, replaceReadmeBlock } from "../../scripts/gen-policy-docs.js";
 import { REPO, snapshotOf, AS_OF } from "../helpers.js";
 
 /** Which CA-<AREA> belongs to which category: the id says where the policy lives. */
@@ -202,6 +204,72 @@ describe("policy parameters change the verdict as documented", () => {
     const { results, findings } = evaluateSnapshot([compilePolicy(byId("CA-AUD-004"))], snapshot, { asOf: AS_OF });
     expect(results[0]).toMatchObject({ status: "fail", evaluated: 3, failed: 1 });
     expect(findings[0]!.subject).toBe("audit.vulnerabilities/CVE-critical");
+  });
+});
+
+describe("the example snapshots in fixtures/snapshots", () => {
+  /** Every bundled policy against one fixture, evaluated at the fixture's collection time. */
+  async function evaluateFixture(name: string) {
+    const file = join(REPO, "fixtures/snapshots", name);
+    const { snapshots, failures } = await loadInputs([file], { asOf: "2026-09-28T06:00:00Z", root: REPO });
+    expect(failures.map((f) => f.error.format())).toEqual([]);
+    const loaded = snapshots[0]!;
+    const asOf = Date.parse(loaded.snapshot.metadata.collectedAt);
+    return evaluateSnapshot(policies.map((p) => compilePolicy(p)), loaded, { asOf });
+  }
+
+  it("a well-kept platform fails no policy, and every policy is evaluated", async () => {
+    const { results, findings } = await evaluateFixture("well-kept.yaml");
+    expect(findings.map((f) => `${f.policyId} ${f.subject}: ${f.message}`)).toEqual([]);
+    expect(results.filter((r) => r.status !== "pass").map((r) => `${r.policyId}: ${r.status} ${r.reason ?? ""}`)).toEqual([]);
+    // Per-item policies judged real subjects, not an empty list.
+    expect(results.filter((r) => r.evaluated === 0).map((r) => r.policyId)).toEqual([]);
+  });
+
+  it("a neglected platform fails in every category, and fails nearly every policy", async () => {
+    const { results } = await evaluateFixture("neglected.yaml");
+    const failedCategories = new Set(results.filter((r) => r.status === "fail").map((r) => r.category));
+    expect([...CATEGORIES].filter((c) => !failedCategories.has(c))).toEqual([]);
+    expect(results.filter((r) => r.status === "error")).toEqual([]);
+    const notFailing = results.filter((r) => r.status !== "fail").map((r) => `${r.policyId}: ${r.status} ${r.reason ?? ""}`.trim());
+    expect(notFailing).toEqual([
+      // Message retention is off (CA-RET-001 fails), so there is no limit to judge.
+      "CA-RET-002: not-evaluated not applicable to this snapshot",
+      // File retention is on, but without a limit: CA-RET-004 fails instead.
+      "CA-RET-003: pass",
+      // 10.5 is on another line than the latest 11.11: CA-UPD-001 and CA-UPD-003 fail instead.
+      "CA-UPD-002: pass",
+      // Support already ended (CA-UPD-003 fails), so no "ending soon" warning.
+      "CA-UPD-004: not-evaluated not applicable to this snapshot",
+    ]);
+  });
+});
+
+describe("the generated policy catalogue (docs/policies.md and the README block)", () => {
+  it("is up to date with the policy files (run node scripts/gen-policy-docs.js)", () => {
+    for (const [file, expected] of Object.entries(expectedOutputs(REPO))) {
+      expect(readFileSync(join(REPO, file), "utf8"), `${file} is out of date: run node scripts/gen-policy-docs.js`).toBe(expected);
+    }
+  });
+
+  it("lists every policy with its parameters' defaults", () => {
+    const docs = readFileSync(join(REPO, "docs/policies.md"), "utf8");
+    for (const { policy } of policies) {
+      expect(docs).toContain(`| ${policy.severity} | ${policy.title} |`);
+      for (const [name, value] of Object.entries(policy.params ?? {})) {
+        expect(docs).toContain(`\`${name}\` = ${Array.isArray(value) ? `[${value.join(", ")}]` : String(value)}`);
+      }
+    }
+  });
+
+  it("knows every category, in the documented order", () => {
+    expect(Object.keys(CATEGORY_HEADINGS)).toEqual([...CATEGORIES]);
+  });
+
+  it("replaces only the text between the README markers", () => {
+    const readme = "# T\nintro\n<!-- policies:start -->\nold\n<!-- policies:end -->\n## After\n";
+    expect(replaceReadmeBlock(readme, "new")).toBe("# T\nintro\n<!-- policies:start -->\nnew\n<!-- policies:end -->\n## After\n");
+    expect(() => replaceReadmeBlock("# no markers\n", "new")).toThrow(/policies:start/);
   });
 });
 
