@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyConfig, findConfig, InvalidDocument, loadConfig } from "../../src/config/config.js";
-import { FIXTURES } from "../helpers.js";
+import { loadWaivers } from "../../src/gate/waivers.js";
+import { FIXTURES, REPO } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "chataudit-config-"));
 function file(name: string, text: string): string {
@@ -121,5 +122,16 @@ describe("config values against command-line flags", () => {
   it("no config, no change", () => {
     const flags = { failOn: "high" };
     expect(applyConfig(flags, undefined, () => false)).toBe(flags);
+  });
+});
+
+describe("docs/ci.md", () => {
+  const blocks = [...readFileSync(join(REPO, "docs", "ci.md"), "utf8").matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  it("shows a configuration file that chataudit accepts", async () => {
+    const config = await loadConfig(file("doc-config.yaml", blocks.find((b) => b.includes("policy-dirs:"))!));
+    expect(config.flags).toMatchObject({ failOn: "high", only: ["access", "backup", "CA-UPD-001"], skip: ["training"] });
+  });
+  it("shows a waivers file that chataudit accepts", async () => {
+    expect(await loadWaivers(file("doc-waivers.yaml", blocks.find((b) => b.includes("kind: Waivers"))!))).toHaveLength(2);
   });
 });

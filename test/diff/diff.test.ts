@@ -100,7 +100,7 @@ describe("reading a report to diff", () => {
     const path = join(dir, "nofp.json");
     const { fingerprint: _gone, ...rest } = after.findings[1]!;
     writeFileSync(path, JSON.stringify({ ...after, findings: [after.findings[0], rest] }, null, 2));
-    const error = await loadReport(path).catch((e: unknown) => e as { format(): string; where: { line: number } });
+    const error = (await loadReport(path).catch((e: unknown) => e)) as { format(): string; where: { line: number } };
     expect(error.format()).toMatch(/nofp\.json:\d+:\d+: `findings\.1` is missing `fingerprint` \(a string\)/);
     expect(error.where.line).toBeGreaterThan(10);
   });
