@@ -3,21 +3,23 @@
 #
 # Everything lives in one state folder (default ${TMPDIR:-/tmp}/chataudit-ejabberd): config, self-signed
 # certificate, Mnesia spool, logs, pid. Every listener, epmd and the Erlang distribution bind 127.0.0.1.
-# The instance deliberately carries one insecure endpoint (plain-HTTP /admin on 127.0.0.1:5280) so that a
-# scan of the collected snapshot has something to flag.
+# The instance deliberately carries weak endpoints so that a scan of the collected snapshot has something to
+# flag: a legacy direct-TLS c2s listener (5223) without protocol_options, i.e. still accepting TLS 1.0, and the
+# web admin over plain HTTP (5280; loopback-only, which the bundled pack exempts from its plaintext check).
 #
 # `start` prints KEY=VALUE lines on stdout (EJABBERD_API_URL, EJABBERD_ADMIN_JID, EJABBERD_CONFIG,
 # EJABBERD_CA_FILE, EJABBERD_DIR, EJABBERD_VERSION); the admin password is never printed: it is taken from
 # CHATAUDIT_EJABBERD_ADMIN_PASSWORD, or generated and stored in $DIR/admin-password (mode 600).
 #
-# Environment: CHATAUDIT_EJABBERD_DIR, CHATAUDIT_EJABBERD_C2S_PORT (5222), CHATAUDIT_EJABBERD_API_PORT (5443),
-# CHATAUDIT_EJABBERD_HTTP_PORT (5280), CHATAUDIT_EJABBERD_ADMIN_PASSWORD, EJABBERDCTL (/usr/sbin/ejabberdctl).
+# Environment: CHATAUDIT_EJABBERD_DIR, CHATAUDIT_EJABBERD_C2S_PORT (5222), CHATAUDIT_EJABBERD_LEGACY_TLS_PORT (5223),
+# CHATAUDIT_EJABBERD_API_PORT (5443), CHATAUDIT_EJABBERD_HTTP_PORT (5280), CHATAUDIT_EJABBERD_ADMIN_PASSWORD, EJABBERDCTL (/usr/sbin/ejabberdctl).
 # Must run as root (ejabberdctl then switches to the ejabberd user) or as the ejabberd user.
 
 set -euo pipefail
 
 STATE_DIR="${CHATAUDIT_EJABBERD_DIR:-${TMPDIR:-/tmp}/chataudit-ejabberd}"
 C2S_PORT="${CHATAUDIT_EJABBERD_C2S_PORT:-5222}"
+LEGACY_TLS_PORT="${CHATAUDIT_EJABBERD_LEGACY_TLS_PORT:-5223}"
 API_PORT="${CHATAUDIT_EJABBERD_API_PORT:-5443}"
 HTTP_PORT="${CHATAUDIT_EJABBERD_HTTP_PORT:-5280}"
 EJABBERDCTL="${EJABBERDCTL:-/usr/sbin/ejabberdctl}"
@@ -74,7 +76,8 @@ EOF
 EOF
 
   cat > "$etc/ejabberd.yml" <<EOF
-# chataudit live-test instance: loopback only, one deliberately insecure listener (plain-HTTP /admin).
+# chataudit live-test instance: loopback only; 5223 (TLS 1.0 still accepted) and 5280 (plain-HTTP /admin) are
+# deliberately weak so that a scan has something to flag.
 hosts:
   - $VHOST
 
@@ -92,13 +95,29 @@ listen:
     shaper: c2s_shaper
     access: c2s
     starttls_required: true
+    protocol_options:
+      - no_sslv3
+      - no_tlsv1
+      - no_tlsv1_1
+  # Deliberately weak: legacy direct TLS without protocol_options still accepts TLS 1.0.
+  - port: $LEGACY_TLS_PORT
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    max_stanza_size: 262144
+    shaper: c2s_shaper
+    access: c2s
+    tls: true
   - port: $API_PORT
     ip: "127.0.0.1"
     module: ejabberd_http
     tls: true
+    protocol_options:
+      - no_sslv3
+      - no_tlsv1
+      - no_tlsv1_1
     request_handlers:
       /api: mod_http_api
-  # Deliberately insecure: the web admin over plain HTTP. The scan of the collected snapshot must flag it.
+  # Deliberately weak: the web admin over plain HTTP.
   - port: $HTTP_PORT
     ip: "127.0.0.1"
     module: ejabberd_http
@@ -246,6 +265,7 @@ start() {
   version="$(ctl status 2>/dev/null | sed -n 's/^ejabberd \([^ ]*\) is running.*/\1/p')"
   echo "EJABBERD_DIR=$STATE_DIR"
   echo "EJABBERD_API_URL=https://127.0.0.1:$API_PORT/api"
+  echo "EJABBERD_LEGACY_TLS_PORT=$LEGACY_TLS_PORT"
   echo "EJABBERD_ADMIN_JID=admin@$VHOST"
   echo "EJABBERD_CONFIG=$STATE_DIR/etc/ejabberd.yml"
   echo "EJABBERD_CA_FILE=$STATE_DIR/etc/cert.pem"

@@ -13,36 +13,12 @@ import {
 import { ApiClient } from "../../src/collectors/http.js";
 import type { ImportResult } from "../../src/importers/types.js";
 import { CollectError } from "../../src/errors.js";
-import { fixture, startServer, type RecordedServer, type Reply, type SeenRequest } from "./recorded-server.js";
-
-interface RecordedCall {
-  command: string;
-  args: Record<string, string>;
-  credentials?: string;
-  status: number;
-  body: unknown;
-}
+import { ejabberdReplay } from "./ejabberd-replay.js";
+import { startServer, type RecordedServer } from "./recorded-server.js";
 
 const PASSWORD = "canary-ejabberd-5d2f";
 const AS_OF = "2026-11-29T12:00:00.000Z";
-const recorded = fixture<{ calls: RecordedCall[] }>("ejabberd", "api-23.01-recorded.json").calls;
-
-/** Answer like the recorded server: the same command with the same arguments gets the same answer. */
-function replay(overrides: (req: SeenRequest, command: string) => Reply | undefined = () => undefined) {
-  return (req: SeenRequest): Reply => {
-    const command = req.path.replace(/^\/api\//, "");
-    const override = overrides(req, command);
-    if (override) return override;
-    const expected = `Basic ${Buffer.from(`admin@localhost:${PASSWORD}`).toString("base64")}`;
-    if (req.headers.authorization !== expected) {
-      const denied = recorded.find((c) => c.credentials === "wrong-password")!;
-      return { status: denied.status, json: denied.body };
-    }
-    const args = JSON.parse(req.body || "{}") as Record<string, string>;
-    const hit = recorded.find((c) => !c.credentials && c.command === command && JSON.stringify(c.args) === JSON.stringify(args));
-    return hit ? { status: hit.status, json: hit.body } : { status: 404, json: { status: "error", code: 40, message: "Endpoint not found." } };
-  };
-}
+const replay = (overrides?: Parameters<typeof ejabberdReplay>[1]) => ejabberdReplay(PASSWORD, overrides);
 
 function clientFor(server: RecordedServer, password = PASSWORD): ApiClient {
   return new ApiClient({

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, optional, type ApiClientOptions } from "../../src/collectors/http.js";
 import { CollectError } from "../../src/errors.js";
-import { startServer, type RecordedServer } from "./recorded-server.js";
+import { startServer, type RecordedServer, type Reply } from "./recorded-server.js";
 
 const PASSWORD = "canary-pw-9c1d";
 
@@ -41,7 +41,7 @@ describe("ApiClient", () => {
   let rateLimited = 0;
 
   beforeAll(async () => {
-    server = await startServer(async (req) => {
+    server = await startServer(async (req): Promise<Reply> => {
       switch (req.path) {
         case "/api/ok":
           return { json: { ok: true, auth: req.headers.authorization?.slice(0, 6) } };

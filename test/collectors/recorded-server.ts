@@ -9,9 +9,13 @@ import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** A recorded response from fixtures/collectors/<platform>/<name>. */
+/**
+ * A recorded response from fixtures/collectors/<platform>/<name>. Responses sit in an envelope
+ * ({shape, endpoint, response}) so that a scan of fixtures/ never mistakes one for a platform export.
+ */
 export function fixture<T = unknown>(platform: string, name: string): T {
-  return JSON.parse(readFileSync(join(REPO_ROOT, "fixtures/collectors", platform, name), "utf8")) as T;
+  const doc = JSON.parse(readFileSync(join(REPO_ROOT, "fixtures/collectors", platform, name), "utf8")) as { response?: unknown };
+  return (doc.response ?? doc) as T;
 }
 
 export interface SeenRequest {
