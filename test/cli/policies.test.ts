@@ -3,28 +3,12 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerPolicies, type PolicyListEntry } from "../../src/cli/policies.js";
 import { REPO } from "../helpers.js";
+import { runCommand } from "./command.js";
 
-async function chataudit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  process.exitCode = undefined;
-  try {
-    const program = new Command().exitOverride();
-    registerPolicies(program);
-    await program.parseAsync(["node", "chataudit", ...args]);
-    return { code: typeof process.exitCode === "number" ? process.exitCode : 0, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const chataudit = (...args: string[]) => runCommand(registerPolicies, ...args);
 
 describe("chataudit policies list", () => {
   it("prints a table of id, severity, category and title, sorted by id", async () => {

@@ -3,29 +3,12 @@
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerTest } from "../../src/cli/test.js";
 import { REPO } from "../helpers.js";
+import { runCommand } from "./command.js";
 
-/** Run `chataudit test ...` through commander in-process, capturing output and the exit code it sets. */
-async function chatauditTest(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  process.exitCode = undefined;
-  try {
-    const program = new Command().exitOverride();
-    registerTest(program);
-    await program.parseAsync(["node", "chataudit", "test", ...args]);
-    return { code: typeof process.exitCode === "number" ? process.exitCode : 0, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const chatauditTest = (...args: string[]) => runCommand(registerTest, "test", ...args);
 
 const backupPolicy = readFileSync(join(REPO, "policies/backup/CA-BKP-001-recent-successful-backup.yaml"), "utf8");
 
