@@ -104,6 +104,7 @@ export function valueAt(root: unknown, path: NativePath): unknown {
 
 /** A short description of a value's type for error messages (never the value itself: it may be a secret). */
 export function describeType(value: unknown): string {
+  if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";

@@ -161,7 +161,8 @@ export function parseDatabaseDsn(dsn: string): DatabaseTarget | undefined {
     const sslmode = url.searchParams.get("sslmode") ?? undefined;
     return { url: listenerUrl("postgres", host, port, url.pathname), host, tls: postgresSslmodeTls(sslmode, "require") };
   }
-  const mysql = /^(?:[^@]*@)?(tcp|unix)\(([^)]*)\)\/([^?]*)(?:\?(.*))?$/.exec(dsn.trim());
+  // The credentials run to the last "@" before the protocol: a password may contain "@".
+  const mysql = /^(?:.*@)?(tcp|unix)\(([^)]*)\)\/([^?]*)(?:\?(.*))?$/.exec(dsn.trim());
   if (mysql) {
     const { host, port } = mysql[1] === "unix" ? { host: "localhost", port: undefined } : splitHostPort(mysql[2] || "127.0.0.1:3306");
     const params = new URLSearchParams(mysql[4] ?? "");
