@@ -36,6 +36,17 @@ export class PolicyError extends ChatauditError {}
 /** A live server that could not be collected from (unreachable, TLS, auth, timeout). */
 export class CollectError extends ChatauditError {}
 
+/** Several problems found in one go (every schema violation of a file): one line each. */
+export class ChatauditErrors extends ChatauditError {
+  constructor(readonly errors: ChatauditError[]) {
+    super(errors.map((e) => e.message).join("; "), errors[0]?.where);
+  }
+
+  override format(): string {
+    return this.errors.map((e) => e.format()).join("\n");
+  }
+}
+
 export function isChatauditError(e: unknown): e is ChatauditError {
   return e instanceof ChatauditError;
 }

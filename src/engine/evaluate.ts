@@ -168,10 +168,12 @@ function makeFinding(
   const expected: Record<string, unknown> = {};
   for (const name of compiled.expectedParams) expected[name] = compiled.params[name];
 
+  // The value the finding is about: the first one read that exists; else the first read (its nearest
+  // existing ancestor, the enclosing section, is what provenance resolves).
   const relative =
     compiled.locate ??
-    compiled.evidencePaths.find((p) => isPresent(readPath(subject, p, undefined))) ??
-    compiled.evidencePaths[0] ??
+    compiled.locationCandidates.find((p) => isPresent(readPath(subject, p, undefined))) ??
+    compiled.locationCandidates[0] ??
     [];
   const locationPath = [subjectPath, ...relative].filter((s) => s !== "").join(".");
 

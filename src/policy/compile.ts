@@ -20,6 +20,8 @@ export interface CompiledPolicy {
   evidencePaths: string[][];
   /** Params the assertion and compute rules read: the "expected" side of the evidence. */
   expectedParams: string[];
+  /** Where a finding points, in order of preference: `locate`, then what assert, compute and requires read. */
+  locationCandidates: string[][];
   locate?: string[];
   renderMessage: (context: Record<string, unknown>) => string;
 }
@@ -65,6 +67,11 @@ export function effectiveParams(
   return params;
 }
 
+/** Paths that read the subject (not params, computed or snapshot), split into segments. */
+function subjectPaths(paths: string[]): string[][] {
+  return paths.filter((p) => !(SCOPE_ROOTS as readonly string[]).includes(p.split(".")[0]!)).map((p) => p.split("."));
+}
+
 /** Compile a validated policy. Rules were checked at load, so this does not fail for bundled or loaded policies. */
 export function compilePolicy(loaded: LoadedPolicy, overrides?: Record<string, unknown>, overrideSource?: string): CompiledPolicy {
   const { policy } = loaded;
@@ -87,9 +94,13 @@ export function compilePolicy(loaded: LoadedPolicy, overrides?: Record<string, u
     ]),
     assert: compileRule(policy.assert, { scoped: true, path: "assert" }),
     requires: (policy.requires ?? []).map((p) => p.split(".")),
-    evidencePaths: read
-      .filter((p) => !(SCOPE_ROOTS as readonly string[]).includes(p.split(".")[0]!))
-      .map((p) => p.split(".")),
+    evidencePaths: subjectPaths(read),
+    locationCandidates: [
+      ...subjectPaths(read),
+      ...subjectPaths(Object.values(policy.compute ?? {}).flatMap((rule) => varPaths(rule))),
+      // requires are snapshot paths: they locate only snapshot-level findings.
+      ...(policy.select ? [] : (policy.requires ?? []).map((p) => p.split("."))),
+    ],
     expectedParams: [...expectedParams],
     locate: policy.locate?.split("."),
     renderMessage: handlebars.compile(policy.message, { noEscape: true, strict: false }),

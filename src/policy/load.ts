@@ -2,9 +2,9 @@
 
 import { glob } from "glob";
 import { promises as fs } from "node:fs";
-import { relative, resolve } from "node:path";
-import { PolicyError, type ChatauditError } from "../errors.js";
-import { BUILTIN_POLICIES_DIR, PACKAGE_ROOT } from "../paths.js";
+import { resolve } from "node:path";
+import { ChatauditErrors, PolicyError, type ChatauditError } from "../errors.js";
+import { BUILTIN_POLICIES_DIR, PACKAGE_ROOT, shownPath } from "../paths.js";
 import { schemaProblems, validatorFor } from "../schema.js";
 import { readSourceText } from "../source/text.js";
 import { parseYaml, positionAtPath, type ParsedYaml } from "../source/yaml.js";
@@ -26,9 +26,7 @@ export interface PolicyLoad {
 
 /** The display path of a policy file: relative to the package for bundled ones, to cwd otherwise. */
 function displayPath(file: string): string {
-  const fromPackage = relative(PACKAGE_ROOT, file);
-  if (file.startsWith(BUILTIN_POLICIES_DIR)) return fromPackage;
-  return relative(process.cwd(), file) || file;
+  return file.startsWith(BUILTIN_POLICIES_DIR) ? shownPath(file, PACKAGE_ROOT) : shownPath(file);
 }
 
 async function policyFiles(source: string): Promise<string[]> {
@@ -68,7 +66,8 @@ export async function loadPolicies(sources: PolicySources = {}): Promise<PolicyL
       seen.set(loaded.policy.id, loaded);
       policies.push(loaded);
     } catch (e) {
-      errors.push(asPolicyError(e, displayPath(file)));
+      if (e instanceof ChatauditErrors) errors.push(...e.errors);
+      else errors.push(asPolicyError(e, displayPath(file)));
     }
   }
   return { policies, errors };
@@ -98,9 +97,10 @@ export function parsePolicy(text: string, file: string): LoadedPolicy {
   }
   const validate = validatorFor("policy");
   if (!validate(value)) {
-    const problem = schemaProblems(validate.errors)[0]!;
-    const at = positionAtPath(parsed, problem.path);
-    throw new PolicyError(problem.message, { file, ...at });
+    const problems = schemaProblems(validate.errors).map(
+      (problem) => new PolicyError(problem.message, { file, ...positionAtPath(parsed, problem.path) }),
+    );
+    throw problems.length === 1 ? problems[0]! : new ChatauditErrors(problems);
   }
   const policy = value as Policy;
   checkRules(policy, parsed, file);

@@ -26,7 +26,8 @@ function painter(color: boolean) {
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (n === 1) return `${n} ${word}`;
+  return `${n} ${word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 }
 
 export function renderConsole(report: ScanReport, options: ConsoleOptions): string {

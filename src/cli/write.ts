@@ -1,0 +1,86 @@
+// Writing report files whole or not at all: every file goes to a temporary name, then is renamed over the old one.
+
+import { constants, promises as fs } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { UsageError } from "../errors.js";
+import { describeFsError } from "../source/text.js";
+
+/** Make sure the output folder exists and is writable, before any scanning starts. */
+export async function prepareOutputDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const stat = await fs.stat(dir);
+    if (!stat.isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    await fs.access(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === "ENOTDIR" || code === "EEXIST" ? "is a file, expected a folder" : describeFsError(e);
+    throw new UsageError(`--output ${dir}: ${reason}`);
+  }
+}
+
+/** The encoding buffer: text is encoded into it piece by piece, so no report ever exists as one big buffer. */
+const WRITE_BUFFER_BYTES = 1 << 20;
+// A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4), so this many always fit.
+const PIECE_CHARS = Math.floor(WRITE_BUFFER_BYTES / 3);
+
+/** Text, or its pieces in order: a large report is written as it is rendered, never held whole. */
+export type FileContent = string | Iterable<string>;
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
+async function writeText(handle: FileHandle, content: FileContent): Promise<void> {
+  const buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+  let used = 0;
+  const flush = async () => {
+    let done = 0;
+    while (done < used) done += (await handle.write(buffer, done, used - done)).bytesWritten;
+    used = 0;
+  };
+  // Never split a surrogate pair, between pieces or between chunks: each half alone would become U+FFFD.
+  let carry = "";
+  for (const chunk of typeof content === "string" ? [content] : content) {
+    const text = carry + chunk;
+    let end = text.length;
+    carry = end > 0 && isHighSurrogate(text.charCodeAt(end - 1)) ? text.slice(end - 1) : "";
+    end -= carry.length;
+    for (let start = 0; start < end; ) {
+      let stop = Math.min(end, start + PIECE_CHARS);
+      if (stop < end && isHighSurrogate(text.charCodeAt(stop - 1))) stop -= 1;
+      if (used + (stop - start) * 3 > WRITE_BUFFER_BYTES) await flush();
+      used += buffer.write(text.slice(start, stop), used, "utf8");
+      start = stop;
+    }
+  }
+  if (carry) {
+    if (used + 3 > WRITE_BUFFER_BYTES) await flush();
+    used += buffer.write(carry, used, "utf8");
+  }
+  await flush();
+}
+
+/** Write one file atomically: a crash or error leaves the previous file in place. */
+export async function writeFileAtomic(path: string, content: FileContent): Promise<void> {
+  const tmp = join(dirname(path), `.${Math.random().toString(36).slice(2)}.${process.pid}.tmp`);
+  try {
+    const handle = await fs.open(tmp, "w", 0o644);
+    try {
+      await writeText(handle, content);
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, path);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw new UsageError(`cannot write ${path}: ${describeFsError(e)}`);
+  }
+}
+
+/**
+ * Write several files, each atomically. String contents are rendered before the first file is written;
+ * an iterable content is rendered while its own file is written (only the JSON report, which cannot fail to render).
+ */
+export async function writeAllAtomic(files: { path: string; content: FileContent }[]): Promise<void> {
+  for (const f of files) await writeFileAtomic(f.path, f.content);
+}

@@ -1,0 +1,283 @@
+// Loading inputs: files, folders and globs of snapshots (YAML/JSON) or native platform configs,
+// each with the provenance findings need. A broken input is recorded, never fatal to the others.
+
+import { glob } from "glob";
+import { promises as fs } from "node:fs";
+import { extname, resolve } from "node:path";
+import { shownPath } from "../paths.js";
+import { InputError, isChatauditError, type ChatauditError } from "../errors.js";
+import { detectImporter, getImporter, importManifest, isManifest } from "../importers/index.js";
+import type { ImportResult } from "../importers/types.js";
+import { schemaProblems, validatorFor } from "../schema.js";
+import { locateJsonPaths } from "../source/json-locate.js";
+import { DEFAULT_MAX_FILE_BYTES, describeFsError, LineIndex, readSourceText, type SourceText } from "../source/text.js";
+import { parseYaml, positionAtPath, type ParsedYaml } from "../source/yaml.js";
+import { mapProvenance } from "./provenance.js";
+import type { LoadedSnapshot, Provenance, Snapshot, SourceLocation } from "./types.js";
+
+export const PLATFORMS = ["auto", "snapshot", "mattermost", "synapse", "ejabberd", "rocketchat", "prosody"] as const;
+export type PlatformChoice = (typeof PLATFORMS)[number];
+
+export interface LoadOptions {
+  platform?: PlatformChoice;
+  /** Recorded as collectedAt for imported configs that carry no time of their own. */
+  asOf: string;
+  maxFileBytes?: number;
+  /** Base for display paths (default: cwd). */
+  root?: string;
+}
+
+export interface InputFailure {
+  path: string;
+  sha256?: string;
+  error: ChatauditError;
+}
+
+export interface LoadedInputs {
+  snapshots: LoadedSnapshot[];
+  failures: InputFailure[];
+  warnings: string[];
+}
+
+const INPUT_EXTENSIONS = "**/*.{json,yaml,yml,lua}";
+
+interface Candidate {
+  abs: string;
+  shown: string;
+  /** Found by expanding a folder or glob rather than named explicitly. */
+  discovered: boolean;
+}
+
+const display = shownPath;
+
+/** Expand files, folders and globs into a sorted, de-duplicated list of candidate files. */
+async function expand(patterns: string[], root: string, warnings: string[], failures: InputFailure[]): Promise<Candidate[]> {
+  const out = new Map<string, Candidate>();
+  for (const pattern of patterns) {
+    const abs = resolve(root, pattern);
+    let stat: import("node:fs").Stats | null = null;
+    try {
+      stat = await fs.stat(abs);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") {
+        failures.push({ path: display(abs, root), error: new InputError(describeFsError(e), { file: display(abs, root) }) });
+        continue;
+      }
+    }
+    if (stat?.isDirectory()) {
+      const found = await glob(INPUT_EXTENSIONS, {
+        cwd: abs, absolute: true, nodir: true, follow: false, dot: false,
+        ignore: ["**/node_modules/**", "**/.git/**"],
+      });
+      if (found.length === 0) warnings.push(`${display(abs, root)}: no snapshot or config files (*.json, *.yaml, *.yml, *.lua) in this folder`);
+      for (const f of found) if (!out.has(f)) out.set(f, { abs: f, shown: display(f, root), discovered: true });
+    } else if (stat) {
+      out.set(abs, { abs, shown: display(abs, root), discovered: false });
+    } else {
+      const found = await glob(pattern, { cwd: root, absolute: true, nodir: true, follow: false });
+      if (found.length === 0) {
+        failures.push({ path: pattern, error: new InputError("no such file, folder or matching files", { file: pattern }) });
+      }
+      for (const f of found) if (!out.has(f)) out.set(f, { abs: f, shown: display(f, root), discovered: true });
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0));
+}
+
+/** Load every input; broken ones become failures with file, line and column, the rest still load. */
+export async function loadInputs(patterns: string[], options: LoadOptions): Promise<LoadedInputs> {
+  const root = options.root ?? process.cwd();
+  const warnings: string[] = [];
+  const failures: InputFailure[] = [];
+  const candidates = await expand(patterns, root, warnings, failures);
+  const snapshots: LoadedSnapshot[] = [];
+  const skipped: Candidate[] = [];
+  const referenced = new Set<string>();
+  for (const candidate of candidates) {
+    let source: SourceText | undefined;
+    try {
+      source = await readSourceText(candidate.abs, candidate.shown, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+      const loaded = loadSource(source, candidate, options, root);
+      if (loaded === "unrecognised") {
+        skipped.push(candidate);
+        continue;
+      }
+      for (const f of loaded.sources ?? []) referenced.add(resolve(f));
+      snapshots.push(loaded.snapshot);
+    } catch (e) {
+      const error = isChatauditError(e)
+        ? e
+        : new InputError(`cannot load: ${(e as Error)?.message ?? String(e)}`, { file: candidate.shown });
+      if (candidate.discovered && !source && /permission denied|symbolic links/.test(error.message)) {
+        warnings.push(`${candidate.shown}: skipped, ${error.message}`);
+        continue;
+      }
+      failures.push({ path: candidate.shown, sha256: source?.sha256, error });
+    }
+  }
+  const unread = skipped.filter((s) => !referenced.has(s.abs)).map((s) => s.shown);
+  if (unread.length) {
+    const shown = unread.slice(0, 5).join(", ") + (unread.length > 5 ? `, and ${unread.length - 5} more` : "");
+    warnings.push(`skipped ${unread.length} file(s) found in folders that are not snapshots, deployment manifests or platform configs: ${shown}`);
+  }
+  return { snapshots, failures, warnings };
+}
+
+interface LoadedSource {
+  snapshot: LoadedSnapshot;
+  sources?: string[];
+}
+
+function looksLikeJson(text: string): boolean {
+  const m = /^\s*([{[])/.exec(text.slice(0, 1024));
+  return m !== null;
+}
+
+/** Position of a JSON.parse error message ("... at position 123" / "line 4 column 2"). */
+function jsonErrorPosition(message: string, text: string): { line: number; column: number } {
+  const lc = /line (\d+) column (\d+)/.exec(message);
+  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
+  const pos = /position (\d+)/.exec(message);
+  const offset = pos ? Number(pos[1]) : text.length;
+  return new LineIndex(text).position(Math.min(offset, text.length));
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    if (e instanceof RangeError) throw new InputError("JSON nested too deeply to read", { file, line: 1, column: 1 });
+    const at = jsonErrorPosition(message, text);
+    const reason = message.replace(/^JSON\.parse: /, "").replace(/ in JSON at position \d+.*$/, "").replace(/\s*\(line \d+ column \d+\)$/, "");
+    throw new InputError(`invalid JSON: ${reason}`, { file, ...at });
+  }
+}
+
+function isSnapshotDoc(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && (value as { kind?: unknown }).kind === "Snapshot";
+}
+
+function loadSource(source: SourceText, candidate: Candidate, options: LoadOptions, root: string): LoadedSource | "unrecognised" {
+  const file = source.path;
+  if (source.text.trim() === "") throw new InputError("empty file, expected a snapshot or a platform config", { file, line: 1, column: 1 });
+  const platform = options.platform ?? "auto";
+  const native = { path: file, text: source.text };
+  const importOptions = { collectedAt: options.asOf };
+
+  if (platform !== "auto" && platform !== "snapshot") {
+    const importer = getImporter(platform)!;
+    return fromImport(importer.import(native, importOptions), source, platform);
+  }
+  if (extname(file) === ".lua") {
+    if (platform === "snapshot") throw new InputError("a Lua file cannot be a chataudit snapshot", { file });
+    const importer = detectImporter(native);
+    if (!importer) return unrecognised(candidate, "a Lua file that is not a Prosody config");
+    return fromImport(importer.import(native, importOptions), source, importer.platform);
+  }
+
+  let value: unknown;
+  let yaml: ParsedYaml | undefined;
+  const json = looksLikeJson(source.text);
+  if (json) value = parseJson(source.text, file);
+  else {
+    yaml = parseYaml(source.text, file);
+    value = yaml.value;
+  }
+
+  if (isSnapshotDoc(value) || platform === "snapshot") {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new InputError(`expected a snapshot (a mapping with apiVersion, kind, metadata), got ${describeValue(value)}`, { file, line: 1, column: 1 });
+    }
+    const provenance = json ? jsonProvenance(source.text, file) : yamlProvenance(yaml!, file);
+    const validate = validatorFor("snapshot");
+    if (!validate(value)) {
+      const problem = schemaProblems(validate.errors)[0]!;
+      const at = provenance.locate([problem.path.join(".")]).get(problem.path.join("."))!;
+      throw new InputError(problem.message, { file, line: at.line, column: at.column });
+    }
+    const snapshot = value as Snapshot;
+    return {
+      snapshot: { snapshot, path: file, sha256: source.sha256, provenance, platform: snapshot.metadata.platform },
+    };
+  }
+  if (isManifest(value)) {
+    const result = importManifest(native, resolve(root, candidate.abs, ".."), importOptions);
+    return fromImport(result, source, result.snapshot.metadata.platform);
+  }
+  const importer = detectImporter(native);
+  if (importer) return fromImport(importer.import(native, importOptions), source, importer.platform);
+  if (candidate.discovered) {
+    // Found in a folder: users exports, waivers, configs and other data sit beside snapshots. Skip them.
+    return "unrecognised";
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new InputError(`expected a snapshot or a platform config (a mapping), got ${describeValue(value)}`, { file, line: 1, column: 1 });
+  }
+  const apiVersion = (value as { apiVersion?: unknown }).apiVersion;
+  if (typeof apiVersion === "string" && apiVersion.startsWith("chataudit/")) {
+    throw new InputError(`unknown kind ${JSON.stringify((value as { kind?: unknown }).kind)}, expected Snapshot or Deployment`, {
+      file, ...(yaml ? positionAtPath(yaml, ["kind"]) : { line: 1, column: 1 }),
+    });
+  }
+  return unrecognised(candidate, "neither a chataudit snapshot nor a recognised platform config (use --platform to force one)");
+}
+
+function unrecognised(candidate: Candidate, reason: string): "unrecognised" {
+  if (candidate.discovered) return "unrecognised";
+  throw new InputError(reason, { file: candidate.shown, line: 1, column: 1 });
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  return `a ${typeof value}`;
+}
+
+function fromImport(result: ImportResult & { sources?: string[] }, source: SourceText, platform: string): LoadedSource {
+  const validate = validatorFor("snapshot");
+  if (!validate(result.snapshot)) {
+    const problem = schemaProblems(validate.errors)[0]!;
+    throw new InputError(`imported snapshot is invalid: ${problem.message}`, { file: source.path, line: 1, column: 1 });
+  }
+  return {
+    snapshot: {
+      snapshot: result.snapshot,
+      path: source.path,
+      sha256: source.sha256,
+      provenance: mapProvenance(result.provenance, source.path),
+      platform,
+      source: source.path,
+    },
+    sources: result.sources,
+  };
+}
+
+/** Positions in a JSON snapshot, computed in one scan only for the paths asked for. */
+function jsonProvenance(text: string, file: string): Provenance {
+  const index = new LineIndex(text);
+  return {
+    locate(paths) {
+      const offsets = locateJsonPaths(text, paths.map((p) => (p === "" ? [] : p.split("."))));
+      const out = new Map<string, SourceLocation>();
+      for (const path of paths) {
+        const { line, column } = index.position(offsets.get(path) ?? 0);
+        out.set(path, { path: file, line, column });
+      }
+      return out;
+    },
+  };
+}
+
+function yamlProvenance(parsed: ParsedYaml, file: string): Provenance {
+  return {
+    locate(paths) {
+      const out = new Map<string, SourceLocation>();
+      for (const path of paths) {
+        const at = positionAtPath(parsed, path === "" ? [] : path.split("."));
+        out.set(path, { path: file, ...at });
+      }
+      return out;
+    },
+  };
+}
