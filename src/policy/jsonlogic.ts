@@ -22,6 +22,12 @@ export interface CompileOptions {
   scoped?: boolean;
   /** Where the rule sits, for error messages ("assert", "where"). */
   path?: string;
+  /**
+   * Evaluate item-invariant subexpressions (reading only params, the snapshot and the clock) once
+   * per scope object rather than once per item (default true). Callers must give a new scope
+   * object whenever params or the snapshot change; the engine does, per policy and snapshot.
+   */
+  hoist?: boolean;
 }
 
 /** A rule that cannot be compiled: unknown operation, too deep, malformed. `path` is a JSON path inside the policy. */
@@ -127,18 +133,72 @@ const STANDARD_FNS: Record<string, (v: Values) => unknown> = {
  * The closure never reads globals: the clock and params come in through `scope`.
  */
 export function compileRule(rule: unknown, options: CompileOptions = {}): CompiledRule {
-  return compileNode(rule, options.path ?? "", 0, options.scoped ?? false);
+  return compileNode(rule, options.path ?? "", 0, options.scoped ?? false, options.hoist ?? true).run;
 }
 
-function compileNode(rule: unknown, path: string, depth: number, scoped: boolean): CompiledRule {
+// What a compiled node's value depends on. A node that reads neither the data nor `computed`
+// gives the same value for every item of a per-item policy: it is evaluated once per scope
+// (per policy and snapshot) instead of once per user, which keeps loops like "the names of the
+// snapshot's admin roles" out of a 100,000-user evaluation.
+const READS_DATA = 1;
+const READS_COMPUTED = 2;
+const READS_SCOPE = 4;
+const IS_OPERATION = 8;
+
+interface Node {
+  run: CompiledRule;
+  reads: number;
+}
+
+const constant = (value: unknown): Node => ({ run: () => value, reads: 0 });
+
+/**
+ * Evaluate once per scope object; a throw is not remembered, so it happens again, as before. Weakly
+ * keyed: a finished evaluation's scope, and the snapshot it holds, are not kept alive by the cache.
+ */
+function once(run: CompiledRule): CompiledRule {
+  const values = new WeakMap<Scope, { value: unknown }>();
+  return (data, scope) => {
+    const seen = values.get(scope);
+    if (seen !== undefined) return seen.value;
+    const value = run(data, scope);
+    values.set(scope, { value });
+    return value;
+  };
+}
+
+/** An item-invariant operation is wrapped in `once`; everything else runs as compiled. */
+function finish(node: Node, hoist: boolean): Node {
+  const invariant = (node.reads & (READS_DATA | READS_COMPUTED)) === 0;
+  if (hoist && invariant && (node.reads & IS_OPERATION) !== 0 && (node.reads & READS_SCOPE) !== 0) {
+    return { run: once(node.run), reads: node.reads };
+  }
+  return node;
+}
+
+/** What a loop (map, filter, ...) reads: its list, and its body's reads other than its own item. */
+function loopReads(list: Node, ...bodies: Node[]): number {
+  let reads = list.reads | IS_OPERATION;
+  for (const body of bodies) reads |= body.reads & ~READS_DATA;
+  return reads;
+}
+
+function readsOf(nodes: readonly Node[]): number {
+  let reads = IS_OPERATION;
+  for (const n of nodes) reads |= n.reads;
+  return reads;
+}
+
+function compileNode(rule: unknown, path: string, depth: number, scoped: boolean, hoist: boolean): Node {
   if (depth > MAX_DEPTH) throw new RuleError(`rule nested deeper than ${MAX_DEPTH} levels`, path);
   if (Array.isArray(rule)) {
-    const items = rule.map((r, i) => compileNode(r, `${path}[${i}]`, depth + 1, scoped));
-    return (data, scope) => items.map((f) => f(data, scope));
+    const items = rule.map((r, i) => compileNode(r, `${path}[${i}]`, depth + 1, scoped, hoist));
+    const runs = items.map((n) => n.run);
+    let reads = 0;
+    for (const n of items) reads |= n.reads;
+    return { run: (data, scope) => runs.map((f) => f(data, scope)), reads };
   }
-  if (!isLogic(rule)) {
-    return () => rule;
-  }
+  if (!isLogic(rule)) return constant(rule);
   const op = Object.keys(rule)[0]!;
   const opPath = path ? `${path}.${op}` : op;
   if (!ALLOWED.has(op)) {
@@ -146,119 +206,171 @@ function compileNode(rule: unknown, path: string, depth: number, scoped: boolean
   }
   const raw = rule[op];
   const args = Array.isArray(raw) ? raw : [raw];
-  const sub = (i: number) => compileNode(args[i], `${opPath}[${i}]`, depth + 1, scoped);
+  const sub = (i: number) => compileNode(args[i], `${opPath}[${i}]`, depth + 1, scoped, hoist);
+  return finish(compileOperation(op, args, sub, scoped), hoist);
+}
 
+function compileOperation(op: string, args: unknown[], sub: (i: number) => Node, scoped: boolean): Node {
   switch (op) {
     case "var":
       return compileVar(args, sub, scoped);
     case "if":
     case "?:": {
-      const parts = args.map((_, i) => sub(i));
-      return (data, scope) => {
-        let i = 0;
-        for (; i < parts.length - 1; i += 2) {
-          if (truthy(parts[i]!(data, scope))) return parts[i + 1]!(data, scope);
-        }
-        if (parts.length === i + 1) return parts[i]!(data, scope);
-        return null;
+      const nodes = args.map((_, i) => sub(i));
+      const parts = nodes.map((n) => n.run);
+      return {
+        reads: readsOf(nodes),
+        run: (data, scope) => {
+          let i = 0;
+          for (; i < parts.length - 1; i += 2) {
+            if (truthy(parts[i]!(data, scope))) return parts[i + 1]!(data, scope);
+          }
+          if (parts.length === i + 1) return parts[i]!(data, scope);
+          return null;
+        },
       };
     }
     case "and": {
-      const parts = args.map((_, i) => sub(i));
-      return (data, scope) => {
-        let current: unknown;
-        for (const p of parts) {
-          current = p(data, scope);
-          if (!truthy(current)) return current;
-        }
-        return current;
+      const nodes = args.map((_, i) => sub(i));
+      const parts = nodes.map((n) => n.run);
+      return {
+        reads: readsOf(nodes),
+        run: (data, scope) => {
+          let current: unknown;
+          for (const p of parts) {
+            current = p(data, scope);
+            if (!truthy(current)) return current;
+          }
+          return current;
+        },
       };
     }
     case "or": {
-      const parts = args.map((_, i) => sub(i));
-      return (data, scope) => {
-        let current: unknown;
-        for (const p of parts) {
-          current = p(data, scope);
-          if (truthy(current)) return current;
-        }
-        return current;
+      const nodes = args.map((_, i) => sub(i));
+      const parts = nodes.map((n) => n.run);
+      return {
+        reads: readsOf(nodes),
+        run: (data, scope) => {
+          let current: unknown;
+          for (const p of parts) {
+            current = p(data, scope);
+            if (truthy(current)) return current;
+          }
+          return current;
+        },
       };
     }
     case "filter":
     case "some":
     case "none": {
-      const list = sub(0);
-      const test = sub(1);
-      return (data, scope) => {
-        const items = list(data, scope);
-        if (!Array.isArray(items)) return op === "filter" ? [] : op === "none";
-        if (op === "filter") return items.filter((d) => truthy(test(d, scope)));
-        for (const d of items) if (truthy(test(d, scope))) return op === "some";
-        return op === "none";
+      const listNode = sub(0);
+      const testNode = sub(1);
+      const list = listNode.run;
+      const test = testNode.run;
+      return {
+        reads: loopReads(listNode, testNode),
+        run: (data, scope) => {
+          const items = list(data, scope);
+          if (!Array.isArray(items)) return op === "filter" ? [] : op === "none";
+          if (op === "filter") return items.filter((d) => truthy(test(d, scope)));
+          for (const d of items) if (truthy(test(d, scope))) return op === "some";
+          return op === "none";
+        },
       };
     }
     case "map": {
-      const list = sub(0);
-      const each = sub(1);
-      return (data, scope) => {
-        const items = list(data, scope);
-        return Array.isArray(items) ? items.map((d) => each(d, scope)) : [];
+      const listNode = sub(0);
+      const eachNode = sub(1);
+      const list = listNode.run;
+      const each = eachNode.run;
+      return {
+        reads: loopReads(listNode, eachNode),
+        run: (data, scope) => {
+          const items = list(data, scope);
+          return Array.isArray(items) ? items.map((d) => each(d, scope)) : [];
+        },
       };
     }
     case "all": {
-      const list = sub(0);
-      const test = sub(1);
-      return (data, scope) => {
-        const items = list(data, scope) as ArrayLike<unknown> | null | undefined;
-        // json-logic-js reads .length first: null/undefined throw there, we answer false instead.
-        if (items === null || items === undefined || !items.length) return false;
-        for (let i = 0; i < items.length; i += 1) if (!truthy(test(items[i], scope))) return false;
-        return true;
+      const listNode = sub(0);
+      const testNode = sub(1);
+      const list = listNode.run;
+      const test = testNode.run;
+      return {
+        reads: loopReads(listNode, testNode),
+        run: (data, scope) => {
+          const items = list(data, scope);
+          // json-logic-js 2.0.5: anything but a non-empty array (a string included) is false.
+          if (!Array.isArray(items) || items.length === 0) return false;
+          for (let i = 0; i < items.length; i += 1) if (!truthy(test(items[i], scope))) return false;
+          return true;
+        },
       };
     }
     case "reduce": {
-      const list = sub(0);
-      const step = sub(1);
-      const initial = args.length > 2 && args[2] !== undefined ? sub(2) : () => null;
-      return (data, scope) => {
-        const items = list(data, scope);
-        const init = initial(data, scope);
-        if (!Array.isArray(items)) return init;
-        let accumulator = init;
-        for (const current of items) accumulator = step({ current, accumulator }, scope);
-        return accumulator;
+      const listNode = sub(0);
+      const stepNode = sub(1);
+      const initialNode = args.length > 2 && args[2] !== undefined ? sub(2) : constant(null);
+      const list = listNode.run;
+      const step = stepNode.run;
+      const initial = initialNode.run;
+      return {
+        reads: loopReads(listNode, stepNode) | initialNode.reads,
+        run: (data, scope) => {
+          const items = list(data, scope);
+          const init = initial(data, scope);
+          if (!Array.isArray(items)) return init;
+          let accumulator = init;
+          for (const current of items) accumulator = step({ current, accumulator }, scope);
+          return accumulator;
+        },
       };
     }
     case "missing": {
-      const parts = args.map((_, i) => sub(i));
-      return (data, scope) => missing(parts.map((p) => p(data, scope)), data);
+      const nodes = args.map((_, i) => sub(i));
+      const parts = nodes.map((n) => n.run);
+      return { reads: readsOf(nodes) | READS_DATA, run: (data, scope) => missing(parts.map((p) => p(data, scope)), data) };
     }
     case "missing_some": {
-      const parts = args.map((_, i) => sub(i));
-      return (data, scope) => {
-        const [needCount, options] = parts.map((p) => p(data, scope)) as [number, unknown[]];
-        const areMissing = missing([options], data);
-        return options.length - areMissing.length >= needCount ? [] : areMissing;
+      const nodes = args.map((_, i) => sub(i));
+      const parts = nodes.map((n) => n.run);
+      return {
+        reads: readsOf(nodes) | READS_DATA,
+        run: (data, scope) => {
+          const [needCount, options] = parts.map((p) => p(data, scope)) as [number, unknown[]];
+          const areMissing = missing([options], data);
+          return options.length - areMissing.length >= needCount ? [] : areMissing;
+        },
       };
     }
   }
 
-  const parts = args.map((_, i) => sub(i));
+  const nodes = args.map((_, i) => sub(i));
+  const parts = nodes.map((n) => n.run);
+  const reads = readsOf(nodes);
   const standard = STANDARD_FNS[op];
   if (standard) {
     if (parts.length === 1) {
       const only = parts[0]!;
-      return (data, scope) => standard([only(data, scope)]);
+      return { reads, run: (data, scope) => standard([only(data, scope)]) };
     }
     if (parts.length === 2) {
       const [a, b] = parts as [CompiledRule, CompiledRule];
-      return (data, scope) => standard([a(data, scope), b(data, scope)]);
+      return { reads, run: (data, scope) => standard([a(data, scope), b(data, scope)]) };
     }
-    return (data, scope) => standard(parts.map((p) => p(data, scope)));
+    return { reads, run: (data, scope) => standard(parts.map((p) => p(data, scope))) };
   }
   const domain = OPERATIONS[op]!;
-  return (data, scope) => domain(scope.ctx, ...parts.map((p) => p(data, scope)));
+  // One and two arguments are nearly every call: no spread, no temporary array per item.
+  if (parts.length === 1) {
+    const only = parts[0]!;
+    return { reads, run: (data, scope) => domain(scope.ctx, only(data, scope)) };
+  }
+  if (parts.length === 2) {
+    const [a, b] = parts as [CompiledRule, CompiledRule];
+    return { reads, run: (data, scope) => domain(scope.ctx, a(data, scope), b(data, scope)) };
+  }
+  return { reads, run: (data, scope) => domain(scope.ctx, ...parts.map((p) => p(data, scope))) };
 }
 
 function missing(values: unknown[], data: unknown): unknown[] {
@@ -271,37 +383,50 @@ function missing(values: unknown[], data: unknown): unknown[] {
   return out;
 }
 
-function compileVar(args: unknown[], sub: (i: number) => CompiledRule, scoped: boolean): CompiledRule {
-  const fallback = args.length > 1 ? sub(1) : () => undefined;
+function compileVar(args: unknown[], sub: (i: number) => Node, scoped: boolean): Node {
+  const fallbackNode = args.length > 1 ? sub(1) : constant(undefined);
+  const fallback = fallbackNode.run;
   const path = args[0];
   if (!isLogic(path) && !Array.isArray(path)) {
     // The common case: a literal path, split once at compile time.
     const segments = splitPath(path);
-    if (segments === null) return (data) => data;
+    if (segments === null) return { reads: READS_DATA, run: (data) => data };
     const root = segments[0] as ScopeRoot;
     if (scoped && (SCOPE_ROOTS as readonly string[]).includes(root)) {
       const rest = segments.slice(1);
-      return (_data, scope) => {
-        const fb = fallback(_data, scope);
-        return readPath(scope.roots?.[root], rest, fb === undefined ? null : fb);
+      // `computed` changes with every item; params and the snapshot do not.
+      const reads = fallbackNode.reads | (root === "computed" ? READS_COMPUTED : READS_SCOPE);
+      return {
+        reads,
+        run: (_data, scope) => {
+          const fb = fallback(_data, scope);
+          return readPath(scope.roots?.[root], rest, fb === undefined ? null : fb);
+        },
       };
     }
     if (args.length === 1 && segments.length === 1) {
       const key = segments[0]!;
-      return (data) => {
-        if (data === null || data === undefined || (typeof data !== "object" && typeof data !== "string")) return null;
-        if (!hasOwn.call(data, key)) return null;
-        const v = (data as Record<string, unknown>)[key];
-        return v === undefined ? null : v;
+      return {
+        reads: READS_DATA,
+        run: (data) => {
+          if (data === null || data === undefined || (typeof data !== "object" && typeof data !== "string")) return null;
+          if (!hasOwn.call(data, key)) return null;
+          const v = (data as Record<string, unknown>)[key];
+          return v === undefined ? null : v;
+        },
       };
     }
-    return (data, scope) => {
-      const fb = fallback(data, scope);
-      return readPath(data, segments, fb === undefined ? null : fb);
+    return {
+      reads: READS_DATA | fallbackNode.reads,
+      run: (data, scope) => {
+        const fb = fallback(data, scope);
+        return readPath(data, segments, fb === undefined ? null : fb);
+      },
     };
   }
-  const dynamic = sub(0);
-  return (data, scope) => safeVar(data, dynamic(data, scope), fallback(data, scope));
+  const dynamic = sub(0).run;
+  // A computed path may name anything: treat it as reading the item and `computed` both.
+  return { reads: READS_DATA | READS_COMPUTED, run: (data, scope) => safeVar(data, dynamic(data, scope), fallback(data, scope)) };
 }
 
 /**

@@ -118,3 +118,98 @@ describe("compiled rules agree with json-logic-js", () => {
     );
   });
 });
+
+// Item-invariant subexpressions (reading only params, the snapshot and the clock) are evaluated once per
+// scope: what the engine gives each policy x snapshot. Hoisting must never change a value.
+describe("subexpressions that do not depend on the item", () => {
+  const adminNames = { merge: [{ var: "params.adminRoles" }, { map: [{ filter: [{ var: "snapshot.roles" }, { var: "admin" }] }, { var: "name" }] }] };
+  const isAdmin = { intersects: [{ var: "roles" }, adminNames] };
+
+  it("are computed once per scope, not once per item", () => {
+    let reads = 0;
+    const params = Object.defineProperty({}, "adminRoles", { enumerable: true, get: () => { reads += 1; return ["admin"]; } });
+    const rule = compileRule(isAdmin, { scoped: true });
+    const scope = { ...scopeBase(), roots: { params, snapshot: { roles: [{ name: "owner", admin: true }] } } };
+    const verdicts = Array.from({ length: 1000 }, (_, i) => rule({ roles: [i % 3 === 0 ? "owner" : i % 3 === 1 ? "admin" : "user"] }, scope));
+    expect(reads).toBe(1);
+    expect(verdicts.filter(Boolean)).toHaveLength(667);
+    // A new scope (the next policy or snapshot) sees its own params.
+    rule({ roles: [] }, { ...scope });
+    expect(reads).toBe(2);
+  });
+
+  it("are not cached when they read computed values, which change with every item", () => {
+    const rule = compileRule({ "+": [{ var: "computed.n" }, { var: "params.k" }] }, { scoped: true });
+    const computed: Record<string, unknown> = {};
+    const scope = { ...scopeBase(), roots: { params: { k: 1 }, computed } };
+    const out = [1, 2, 3].map((n) => {
+      computed.n = n;
+      return rule({}, scope);
+    });
+    expect(out).toEqual([2, 3, 4]);
+  });
+
+  it("give the same values as compiling without hoisting, on generated rules, items and scopes", () => {
+    const scopedPath = fc.constantFrom("params.a", "params.items", "snapshot.c", "snapshot.items", "computed.n", "computed.items");
+    const { scopedRule } = fc.letrec((tie) => ({
+      scopedRule: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        rule,
+        scopedPath.map((p) => ({ var: p })),
+        fc.tuple(fc.constantFrom("==", "<", "+", "in", "cat", "merge", "min"), fc.array(tie("scopedRule"), { minLength: 1, maxLength: 3 })).map(([op, args]) => ({ [op]: args })),
+        fc.tuple(fc.constantFrom("and", "or", "if"), fc.array(tie("scopedRule"), { maxLength: 4 })).map(([op, args]) => ({ [op]: args })),
+        fc.tuple(fc.constantFrom("map", "filter", "all", "some", "none"), fc.oneof(scopedPath, varPath), tie("scopedRule")).map(([op, p, body]) => ({ [op]: [{ var: p }, body] })),
+        fc.tuple(fc.oneof(scopedPath, varPath), tie("scopedRule")).map(([p, body]) => ({ reduce: [{ var: p }, body, 0] })),
+        fc.tuple(fc.constantFrom("intersects", "count", "latest", "days_since"), fc.array(tie("scopedRule"), { minLength: 1, maxLength: 2 })).map(([op, args]) => ({ [op]: args })),
+      ),
+    }));
+    const attempt = (f: () => unknown) => {
+      try {
+        return { value: f() };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    };
+    fc.assert(
+      fc.property(scopedRule, fc.array(data, { minLength: 1, maxLength: 4 }), data, data, fc.array(data, { minLength: 4, maxLength: 4 }), (r, items, params, snapshot, computedPerItem) => {
+        const hoisted = compileRule(r, { scoped: true });
+        const plain = compileRule(r, { scoped: true, hoist: false });
+        const computed: Record<string, unknown> = {};
+        const scope = { ...scopeBase(), roots: { params, snapshot, computed } };
+        items.forEach((item, i) => {
+          Object.assign(computed, computedPerItem[i]);
+          const a = attempt(() => hoisted(item, scope));
+          const b = attempt(() => plain(item, scope));
+          if (!same(a, b)) throw new Error(`rule ${JSON.stringify(r)} item ${i}: hoisted ${JSON.stringify(a)}, plain ${JSON.stringify(b)}`);
+        });
+        return true;
+      }),
+      { numRuns: 1500, seed: 20260601 },
+    );
+  });
+
+  it("agree with json-logic-js when one scope is reused across many items", () => {
+    fc.assert(
+      fc.property(rule, fc.array(data, { minLength: 2, maxLength: 5 }), (r, items) => {
+        const compiled = compileRule(r);
+        const shared = scopeBase();
+        for (const d of items) {
+          let expected: unknown;
+          try {
+            expected = applyReference(r, d, shared.ctx);
+          } catch {
+            continue;
+          }
+          const actual = compiled(d, shared);
+          if (!same(actual, expected)) throw new Error(`rule ${JSON.stringify(r)} data ${JSON.stringify(d)}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
+        }
+        return true;
+      }),
+      { numRuns: 1000, seed: 7 },
+    );
+  });
+});
+
+function scopeBase() {
+  return { ctx: { asOf: Date.parse("2026-06-01T00:00:00Z") } };
+}
