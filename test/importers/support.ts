@@ -1,7 +1,7 @@
 // Shared by the importer tests: reading samples and fixtures, schema validation, locating lines by text.
 
-import Ajv from "ajv";
-import addFormats from "ajv-formats";
+import AjvModule from "ajv";
+import addFormatsModule from "ajv-formats";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -32,8 +32,9 @@ export function run(importer: Importer, file: NativeFile): ImportResult {
   return importer.import(file, { collectedAt: COLLECTED_AT });
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-addFormats(ajv);
+// ajv and ajv-formats are CommonJS: under NodeNext their exports sit on `.default`.
+const ajv = new AjvModule.default({ allErrors: true, strict: true, allowUnionTypes: true });
+addFormatsModule.default(ajv);
 const validateSnapshot = ajv.compile(JSON.parse(readFileSync(join(REPO, "schemas", "snapshot.schema.json"), "utf8")) as object);
 
 /** Fails the test with ajv's errors when the snapshot does not match schemas/snapshot.schema.json. */
