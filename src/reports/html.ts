@@ -155,8 +155,8 @@ function buildView(report: ScanReport, frameworkNames: Assets["frameworks"]) {
       categories.map((c) => ({ key: c, label: c, results: report.results.filter((r) => r.category === c) })),
     ),
     statuses: STATUSES.map((st) => ({ status: st, label: STATUS_LABEL[st] })),
-    frameworks: complianceMatrix(report, snapshots, frameworkNames),
-    snapshots,
+    frameworks: complianceMatrix(report, frameworkNames),
+    matrixColumns: matrixColumns(report),
     filters: {
       severities: SEVERITIES_DESC.map((sev) => ({ value: sev, label: SEVERITY[sev].label })),
       categories,
@@ -170,7 +170,8 @@ function buildView(report: ScanReport, frameworkNames: Assets["frameworks"]) {
       ...r,
       severityLabel: SEVERITY[r.severity].label,
       statusLabel: STATUS_LABEL[r.status],
-      reason: r.reason ?? "",
+      // A pass over zero subjects is vacuous: say so, an auditor should not read it as evidence.
+      reason: r.reason ?? (r.status === "pass" && r.evaluated === 0 ? "nothing to evaluate: no subject matched" : ""),
     })),
     waivers: waiverRows(report),
     warnings: report.warnings,
@@ -231,10 +232,25 @@ function round(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-/** Per framework: each control the policies cite, its policies, and each policy's status per snapshot. */
-function complianceMatrix(report: ScanReport, snapshots: string[], names: Assets["frameworks"]) {
+/**
+ * One matrix column per loaded input, named by its snapshot; by input rather than by name because two inputs
+ * may carry the same snapshot name (the engine warns, the matrix must still not merge them).
+ */
+function matrixColumns(report: ScanReport): { input: string; label: string }[] {
+  const inputs = report.inputs.filter((i) => i.status === "ok");
+  const seen = new Set(report.results.map((r) => r.input));
+  const columns = inputs.filter((i) => seen.has(i.path)).map((i) => ({ input: i.path, name: i.snapshot ?? i.path }));
+  return columns.map((c) => ({
+    input: c.input,
+    label: columns.filter((o) => o.name === c.name).length > 1 ? `${c.name} (${c.input})` : c.name,
+  }));
+}
+
+/** Per framework: each control the policies cite, its policies, and each policy's status per input. */
+function complianceMatrix(report: ScanReport, names: Assets["frameworks"]) {
+  const columns = matrixColumns(report);
   const statusOf = new Map<string, ResultStatus>();
-  for (const r of report.results) statusOf.set(`${r.policyId}\u0000${r.snapshot}`, r.status);
+  for (const r of report.results) statusOf.set(`${r.policyId}\u0000${r.input}`, r.status);
   return FRAMEWORKS.map((fw: Framework) => {
     const controls = new Map<string, PolicySummary[]>();
     for (const p of report.policies) for (const c of p.frameworks[fw] ?? []) controls.set(c, [...(controls.get(c) ?? []), p]);
@@ -242,7 +258,7 @@ function complianceMatrix(report: ScanReport, snapshots: string[], names: Assets
       .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))
       .map(([control, ps]) => {
         const policyRows = ps.map((p) => {
-          const cells = snapshots.map((snap) => ({ snapshot: snap, ...statusCell(statusOf.get(`${p.id}\u0000${snap}`)) }));
+          const cells = columns.map((c) => statusCell(statusOf.get(`${p.id}\u0000${c.input}`)));
           return { id: p.id, title: p.title, cells };
         });
         const all = policyRows.flatMap((pr) => pr.cells.flatMap((c) => (c.status === "none" ? [] : [c.status])));

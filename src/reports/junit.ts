@@ -59,7 +59,7 @@ function snapshotSuite(input: InputRecord, results: Result[], findings: Map<stri
       ["sha256", input.sha256],
       ["platform", input.platform],
       ["collectedAt", input.collectedAt],
-      ["source", input.source],
+      ["source", input.source !== input.path ? input.source : undefined],
       ["asOf", asOf],
     ]),
     ...results.map((r) => testCase(r, findings.get(resultKey(r.policyId, r.snapshot)) ?? [])),
@@ -89,7 +89,7 @@ function testCase(r: Result, findings: Finding[]): string {
   const waived = findings.filter((f) => f.status === "waived");
   const body: string[] = [];
   if (r.status === "fail") {
-    const summary = `${r.failed - r.waived} of ${r.evaluated} subjects fail (${r.severity})`;
+    const summary = `${r.failed - r.waived} of ${r.evaluated} subject${r.evaluated === 1 ? "" : "s"} failed (${r.severity})`;
     const text = failing.map(describeFinding).join("\n\n");
     body.push(`      <failure message="${xmlAttr(summary)}" type="${xmlAttr(r.severity)}">${xmlText(text)}</failure>`);
   } else if (r.status === "error") {

@@ -67,7 +67,7 @@ describe("JUnit XML report", () => {
   it("puts each failing finding's message and location in the failure, hostile text intact", () => {
     const failure = findAll(testCase("chat-prod", "CA-ACC-001"), "failure")[0]!;
     expect(failure.attributes.type).toBe("critical");
-    expect(failure.attributes.message).toBe("2 of 4 subjects fail (critical)");
+    expect(failure.attributes.message).toBe("2 of 4 subjects failed (critical)");
     expect(failure.text).toContain(`User ${HOSTILE.img} left on 2026-03-01 and is still active`);
     expect(failure.text).toContain("at fixtures/mattermost/users.json:42:7");
     expect(failure.text).toContain(`[users/${HOSTILE.script}]`);
