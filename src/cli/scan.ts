@@ -31,6 +31,7 @@ export interface ScanFlags {
   only: string[];
   skip: string[];
   maxFileSize?: string;
+  releaseCatalogue?: string;
   quiet?: boolean;
   waivers?: string;
   baseline?: string;
@@ -90,6 +91,7 @@ export function toScanOptions(inputs: string[], flags: ScanFlags): ScanOptions {
     only: flags.only,
     skip: flags.skip,
     maxFileBytes: flags.maxFileSize ? parseSize(flags.maxFileSize) : undefined,
+    releaseCatalogue: flags.releaseCatalogue,
     waivers: flags.waivers,
     baseline: flags.baseline,
     warnExpiringDays: parseDays(flags.warnExpiring),
@@ -171,6 +173,7 @@ export function registerScan(program: Command): void {
     .option("--only <list>", "only these policy ids, tags or categories (repeatable, comma-separated)", collect, [])
     .option("--skip <list>", "skip these policy ids, tags or categories (repeatable, comma-separated)", collect, [])
     .option("--max-file-size <size>", "largest input file accepted, e.g. 50MB (default 256MB)")
+    .option("--release-catalogue <file>", "your own release catalogue (latest versions, end of support) instead of the bundled one")
     .option("-q, --quiet", "print nothing on success except errors")
     .option("--waivers <file>", "accepted risks (YAML/JSON): policy, optional snapshot/subject, reason, owner, expires")
     .option("--warn-expiring <days>", "warn about waivers expiring within this many days (default 14; 0: never)")

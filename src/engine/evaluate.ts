@@ -100,9 +100,14 @@ export function evaluateSnapshot(
         }
         const selectPath = compiled.select.join(".");
         const seen = new Set<string>();
+        let unknown = 0;
         for (let i = 0; i < items.length; i += 1) {
           const item = items[i];
           if (compiled.where && !truthy(compiled.where(item, scope))) continue;
+          if (compiled.evidence.length && !compiled.evidence.every((p) => isPresent(readPath(item, p, undefined)))) {
+            unknown += 1;
+            continue;
+          }
           result.evaluated += 1;
           for (const [key, rule] of compiled.compute) computed[key] = rule(item, scope);
           if (truthy(compiled.assert(item, scope))) continue;
@@ -111,6 +116,15 @@ export function evaluateSnapshot(
           if (seen.has(key)) key = `${key}#${i}`;
           seen.add(key);
           pending.push(makeFinding(compiled, loaded, item, `${selectPath}/${key}`, `${selectPath}.${i}`, computed));
+        }
+        if (unknown > 0) {
+          const fields = compiled.evidence.map((p) => `${selectPath}[].${p.join(".")}`).join(", ");
+          if (result.evaluated === 0) {
+            result.status = "not-evaluated";
+            result.reason = `missing evidence: ${fields} (absent in all ${unknown} applicable item${unknown === 1 ? "" : "s"})`;
+            continue;
+          }
+          result.reason = `${unknown} of ${unknown + result.evaluated} applicable items not judged: ${fields} missing`;
         }
       } else {
         if (compiled.where && !truthy(compiled.where(root, scope))) {

@@ -21,7 +21,7 @@ export interface Result {
   failed: number;
   /** Of the failed ones, how many are waived. */
   waived: number;
-  /** Why the result is not-evaluated or error. */
+  /** Why the result is not-evaluated or error; for pass/fail, subjects that could not be judged. */
   reason?: string;
 }
 

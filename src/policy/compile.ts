@@ -16,6 +16,8 @@ export interface CompiledPolicy {
   compute: [string, CompiledRule][];
   assert: CompiledRule;
   requires: string[][];
+  /** Paths inside each selected item that must be present for it to be judged. */
+  evidence: string[][];
   /** Subject-relative (or snapshot-relative) paths the assertion reads: evidence and location. */
   evidencePaths: string[][];
   /** Params the assertion and compute rules read: the "expected" side of the evidence. */
@@ -94,6 +96,7 @@ export function compilePolicy(loaded: LoadedPolicy, overrides?: Record<string, u
     ]),
     assert: compileRule(policy.assert, { scoped: true, path: "assert" }),
     requires: (policy.requires ?? []).map((p) => p.split(".")),
+    evidence: (policy.evidence ?? []).map((p) => p.split(".")),
     evidencePaths: subjectPaths(read),
     locationCandidates: [
       ...subjectPaths(read),

@@ -53,6 +53,8 @@ export interface Policy {
   assert: Rule;
   /** Dotted snapshot paths that must be present, else the result is not-evaluated. */
   requires?: string[];
+  /** Per-item policies: paths inside each item that must be present for the item to be judged. */
+  evidence?: string[];
   /** Handlebars template; sees the subject's fields, params.*, computed.* and snapshot.*. */
   message: string;
   /** Field (relative to the subject) the finding points at; default: the first field the assertion reads. */

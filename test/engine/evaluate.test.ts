@@ -126,3 +126,27 @@ message: "never fails here"
     expect(out.results[0]).toMatchObject({ status: "not-evaluated", reason: "applies to mattermost only" });
   });
 });
+
+describe("per-item evidence", () => {
+  const mfa = inlinePolicy(`
+id: CA-ACC-903
+select: users
+where: { "==": [ { var: status }, active ] }
+evidence: [mfa]
+assert: { "==": [ { var: mfa }, true ] }
+message: "{{username}} has no MFA"
+`);
+
+  it("is not-evaluated when no applicable item carries the evidence", () => {
+    const snap = snapshotOf({ users: [{ id: "a", status: "active" }, { id: "b", status: "active" }] as never });
+    expect(evaluateSnapshot([mfa], snap, { asOf: AS_OF }).results[0]).toMatchObject({
+      status: "not-evaluated", evaluated: 0, reason: "missing evidence: users[].mfa (absent in all 2 applicable items)",
+    });
+  });
+
+  it("judges the items that carry it and says how many could not be judged", () => {
+    const snap = snapshotOf({ users: [{ id: "a", status: "active", mfa: false }, { id: "b", status: "active" }] as never });
+    const out = evaluateSnapshot([mfa], snap, { asOf: AS_OF });
+    expect(out.results[0]).toMatchObject({ status: "fail", evaluated: 1, failed: 1, reason: "1 of 2 applicable items not judged: users[].mfa missing" });
+  });
+});
