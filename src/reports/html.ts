@@ -23,6 +23,10 @@ const STATUSES: ResultStatus[] = ["fail", "error", "not-evaluated", "waived", "p
 const STATUS_LABEL: Record<ResultStatus, string> = {
   fail: "Fail", error: "Error", "not-evaluated": "Not evaluated", waived: "Waived", pass: "Pass",
 };
+/** The summary's counters of policy results (one result per policy and snapshot). */
+const TOTAL_LABEL: Record<ResultStatus, string> = {
+  fail: "Results failed", error: "Errors", "not-evaluated": "Not evaluated", waived: "Results waived", pass: "Results passed",
+};
 /** Worst first: what a control's status is when its policies disagree. */
 const STATUS_RANK: Record<ResultStatus, number> = { fail: 4, error: 3, "not-evaluated": 2, waived: 1, pass: 0 };
 
@@ -130,7 +134,7 @@ function buildView(report: ScanReport, frameworkNames: Assets["frameworks"]) {
     totals: [
       { label: "Snapshots", value: s.snapshots, status: "" },
       { label: "Policies", value: s.policies, status: "" },
-      ...STATUSES.map((st) => ({ label: `${STATUS_LABEL[st]} results`, value: s.results[st], status: st })),
+      ...STATUSES.map((st) => ({ label: TOTAL_LABEL[st], value: s.results[st], status: st })),
       { label: "Failing findings", value: s.findings.failing, status: "" },
       { label: "Waived findings", value: s.findings.waived, status: "" },
     ],
