@@ -12,7 +12,8 @@
 # CHATAUDIT_EJABBERD_ADMIN_PASSWORD, or generated and stored in $DIR/admin-password (mode 600).
 #
 # Environment: CHATAUDIT_EJABBERD_DIR, CHATAUDIT_EJABBERD_C2S_PORT (5222), CHATAUDIT_EJABBERD_LEGACY_TLS_PORT (5223),
-# CHATAUDIT_EJABBERD_API_PORT (5443), CHATAUDIT_EJABBERD_HTTP_PORT (5280), CHATAUDIT_EJABBERD_ADMIN_PASSWORD, EJABBERDCTL (/usr/sbin/ejabberdctl).
+# CHATAUDIT_EJABBERD_API_PORT (5443), CHATAUDIT_EJABBERD_HTTP_PORT (5280), CHATAUDIT_EJABBERD_NODE (chataudit-test),
+# CHATAUDIT_EJABBERD_ADMIN_PASSWORD, EJABBERDCTL (/usr/sbin/ejabberdctl).
 # Must run as root (ejabberdctl then switches to the ejabberd user) or as the ejabberd user.
 
 set -euo pipefail
@@ -25,17 +26,36 @@ HTTP_PORT="${CHATAUDIT_EJABBERD_HTTP_PORT:-5280}"
 EJABBERDCTL="${EJABBERDCTL:-/usr/sbin/ejabberdctl}"
 VHOST="localhost"
 # A node name of our own, so a system ejabberd (ejabberd@localhost) is never touched.
-NODE="chataudit-test@localhost"
-START_TRIES=60      # x 1 s: bounded wait for the node to report "started"
-PORT_TRIES=50       # x 0.2 s: bounded wait for the API listener to accept connections
+NODE="${CHATAUDIT_EJABBERD_NODE:-chataudit-test}@localhost"
+START_DEADLINE_S=120  # bounded wait for the node to report "started" (each ejabberdctl call boots a VM: slow under load)
+PORT_DEADLINE_S=20    # bounded wait for the API listener to accept connections
+CTL_TIMEOUT_S=60      # any single ejabberdctl call
+CTL_ATTEMPTS=3        # setup calls are retried: under heavy load a fresh ctl VM can fail to reach the node
 RUN_AS="ejabberd"
 
 say() { echo "ejabberd-test-server: $*" >&2; }
 die() { say "$*"; exit 1; }
+# set -e alone exits without a word: name the command that failed and show what ejabberd logged.
+on_error() {
+  say "failed (exit $1) at line $2: $3"
+  if [ -f "$STATE_DIR/logs/ejabberd.log" ]; then tail -n 15 "$STATE_DIR/logs/ejabberd.log" >&2 || true; fi
+}
+trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR
 
 ctl() {
   # ejabberdctl reads our ejabberdctl.cfg (node name, loopback-only distribution) from --config-dir.
-  "$EJABBERDCTL" --config-dir "$STATE_DIR/etc" --spool "$STATE_DIR/spool" --logs "$STATE_DIR/logs" "$@"
+  timeout "$CTL_TIMEOUT_S" "$EJABBERDCTL" --config-dir "$STATE_DIR/etc" --spool "$STATE_DIR/spool" --logs "$STATE_DIR/logs" "$@"
+}
+
+# A setup command that must succeed: retried a few times, then reported with what ejabberdctl said.
+ctl_setup() {
+  local attempt output
+  for ((attempt = 1; attempt <= CTL_ATTEMPTS; attempt++)); do
+    if output="$(ctl "$@" 2>&1)"; then return 0; fi
+    sleep 2
+  done
+  say "ejabberdctl $1 failed after $CTL_ATTEMPTS attempts: $(printf '%s' "$output" | head -n 1)"
+  return 1
 }
 
 require_tools() {
@@ -62,7 +82,6 @@ write_config() {
 ERLANG_NODE=$NODE
 INET_DIST_INTERFACE=127.0.0.1
 ERL_EPMD_ADDRESS=127.0.0.1
-FIREWALL_WINDOW=4370-4379
 ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"
 EJABBERD_PID_PATH=$STATE_DIR/run/ejabberd.pid
 EJABBERD_CONFIG_PATH=$etc/ejabberd.yml
@@ -212,19 +231,19 @@ admin_password() {
 }
 
 wait_started() {
-  local i
-  for ((i = 1; i <= START_TRIES; i++)); do
+  local deadline=$((SECONDS + START_DEADLINE_S))
+  while ((SECONDS < deadline)); do
     if ctl status >/dev/null 2>&1; then return 0; fi
     sleep 1
   done
-  say "ejabberd did not start within ${START_TRIES} s; last log lines:"
+  say "ejabberd did not start within ${START_DEADLINE_S} s; last log lines:"
   tail -n 30 "$STATE_DIR/logs/ejabberd.log" >&2 2>/dev/null || true
   return 1
 }
 
 wait_port() {
-  local i
-  for ((i = 1; i <= PORT_TRIES; i++)); do
+  local deadline=$((SECONDS + PORT_DEADLINE_S))
+  while ((SECONDS < deadline)); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.2
   done
@@ -232,20 +251,19 @@ wait_port() {
 }
 
 register_users() {
-  local password now day
+  local password now day=86400
   password="$(admin_password)"
   # ejabberdctl is the setup tool here; the collector under test only ever reads through the HTTP API.
-  ctl register admin "$VHOST" "$password" >/dev/null
+  ctl_setup register admin "$VHOST" "$password"
   for user in alice bob carol dave; do
-    ctl register "$user" "$VHOST" "$(openssl rand -hex 12)" >/dev/null
+    ctl_setup register "$user" "$VHOST" "$(openssl rand -hex 12)"
   done
   now="$(date +%s)"
-  day=86400
-  # Last activity: alice yesterday, bob 10 days ago, carol 400 days ago (stale), dave never, admin 2 days ago.
-  ctl set_last alice "$VHOST" "$((now - day))" "Logged out" >/dev/null
-  ctl set_last bob "$VHOST" "$((now - 10 * day))" "Away" >/dev/null
-  ctl set_last carol "$VHOST" "$((now - 400 * day))" "Left the company" >/dev/null
-  ctl set_last admin "$VHOST" "$((now - 2 * day))" "" >/dev/null
+  # Last activity: admin 2 days ago, alice yesterday, bob 10 days ago, carol 400 days ago (stale), dave never.
+  ctl_setup set_last admin "$VHOST" "$((now - 2 * day))" "Idle"
+  ctl_setup set_last alice "$VHOST" "$((now - day))" "Logged out"
+  ctl_setup set_last bob "$VHOST" "$((now - 10 * day))" "Away"
+  ctl_setup set_last carol "$VHOST" "$((now - 400 * day))" "Left the company"
 }
 
 start() {
@@ -275,20 +293,21 @@ start() {
 stop() {
   [ -x "$EJABBERDCTL" ] || return 0
   [ -f "$STATE_DIR/etc/ejabberdctl.cfg" ] || { say "nothing to stop in $STATE_DIR"; return 0; }
-  if ctl status >/dev/null 2>&1; then
-    ctl stop >/dev/null 2>&1 || true
-    local i
-    for ((i = 1; i <= 30; i++)); do
-      ctl status >/dev/null 2>&1 || break
-      sleep 1
+  local pid_file="$STATE_DIR/run/ejabberd.pid" pid="" i
+  [ -s "$pid_file" ] && pid="$(cat "$pid_file")"
+  timeout 30 "$EJABBERDCTL" --config-dir "$STATE_DIR/etc" --spool "$STATE_DIR/spool" --logs "$STATE_DIR/logs" stop >/dev/null 2>&1 || true
+  # Watch our node's own beam process (cheap) rather than asking ejabberdctl (a new VM per question).
+  if [ -n "$pid" ]; then
+    for ((i = 1; i <= 150; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
     done
-  fi
-  # The VM may outlive "stop" when it hangs: kill our node's beam by its pid file, then nothing else.
-  local pid_file="$STATE_DIR/run/ejabberd.pid"
-  if [ -s "$pid_file" ]; then
-    local pid
-    pid="$(cat "$pid_file")"
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; sleep 1; kill -9 "$pid" 2>/dev/null || true; fi
+    if kill -0 "$pid" 2>/dev/null; then
+      say "ejabberd (pid $pid) did not stop within 30 s; killing it"
+      kill "$pid" 2>/dev/null || true
+      sleep 1
+      kill -9 "$pid" 2>/dev/null || true
+    fi
   fi
   # epmd is shared by every Erlang node on the machine: stop it only when no node is registered any more.
   if ! ERL_EPMD_ADDRESS=127.0.0.1 epmd -names 2>/dev/null | grep -q '^name '; then
