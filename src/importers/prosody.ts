@@ -180,58 +180,67 @@ function ports(p: ProsodyOptions, key: string, fallback: number): { value: numbe
   return { value: p.r.list(["global", key]).map((_v, i) => p.r.num(Array.isArray(p.r.get(["global", key])) ? ["global", key, i] : ["global", key], fallback)), at: ["global", key] };
 }
 
+interface Stream {
+  stream: "c2s" | "s2s";
+  kind: "xmpp" | "federation";
+  defaultPort: number;
+  required: { value: boolean; at: NativePath };
+  min: { value: string; at: NativePath };
+  verify?: { value: boolean; at: NativePath };
+}
+
+/** The interfaces a stream listens on: its own <stream>_interfaces, else interfaces, else every interface. */
+function streamInterfaces(p: ProsodyOptions, stream: Stream["stream"]): { value: string[]; at?: NativePath } {
+  return p.r.has(["global", `${stream}_interfaces`]) ? p.globalList(`${stream}_interfaces`, DEFAULT_INTERFACES) : p.globalList("interfaces", DEFAULT_INTERFACES);
+}
+
+/** One endpoint per port of a stream; it has no line of its own, so findings go where encryption is required. */
+function streamListeners(p: ProsodyOptions, b: SnapshotBuilder, host: string | undefined, s: Stream): void {
+  const section: NativePath = host === undefined ? [] : ["virtualHosts", host];
+  const interfaces = streamInterfaces(p, s.stream);
+  const streamPorts = ports(p, `${s.stream}_ports`, s.defaultPort);
+  for (const port of streamPorts.value) {
+    b.endpoint(
+      {
+        name: `${s.stream}${host === undefined ? "" : ` ${host}`}${streamPorts.value.length > 1 ? ` ${port}` : ""}`,
+        url: listenerUrl("xmpp", representativeHost(interfaces.value), port),
+        kind: s.kind,
+        exposure: exposureOfHosts(interfaces.value),
+        tls: { enabled: s.required.value, minVersion: s.min.value, ...(s.verify ? { verifyCertificates: s.verify.value } : {}) },
+      },
+      {
+        self: s.required.at, url: streamPorts.at ?? s.required.at, exposure: interfaces.at ?? section, tls: s.required.at, minVersion: s.min.at,
+        ...(s.verify ? { verifyCertificates: s.verify.at } : {}),
+      },
+    );
+  }
+}
+
 function streamEndpoints(p: ProsodyOptions, b: SnapshotBuilder, host: string | undefined): void {
   const disabled = new Set([...p.r.strings(["global", "modules_disabled"]), ...(host ? p.r.strings(["virtualHosts", host, "modules_disabled"]) : [])]);
-  const section: NativePath = host === undefined ? [] : ["virtualHosts", host];
-  const suffix = host === undefined ? "" : ` ${host}`;
   const min = minTls(p, host);
-  const interfaces = p.globalList("interfaces", DEFAULT_INTERFACES);
-
   if (!disabled.has("c2s")) {
-    const c2sInterfaces = p.r.has(["global", "c2s_interfaces"]) ? p.globalList("c2s_interfaces", DEFAULT_INTERFACES) : interfaces;
-    const c2sPorts = ports(p, "c2s_ports", 5222);
     // c2s_require_encryption falls back to the older require_encryption, then to mod_tls's default true.
     const own = p.get(host, "c2s_require_encryption");
     const required = own.value !== undefined ? p.bool(host, "c2s_require_encryption", true) : p.bool(host, "require_encryption", true);
-    for (const port of c2sPorts.value) {
-      b.endpoint(
-        {
-          name: `c2s${suffix}${c2sPorts.value.length > 1 ? ` ${port}` : ""}`,
-          url: listenerUrl("xmpp", representativeHost(c2sInterfaces.value), port),
-          kind: "xmpp",
-          exposure: exposureOfHosts(c2sInterfaces.value),
-          tls: { enabled: required.value, minVersion: min.value },
-        },
-        // The stream has no line of its own: findings belong where encryption is (or would be) required.
-        { self: required.at, url: c2sPorts.at ?? required.at, exposure: c2sInterfaces.at ?? section, tls: required.at, minVersion: min.at },
-      );
-    }
-    const direct = [...(p.r.has(["global", "c2s_direct_tls_ports"]) ? ports(p, "c2s_direct_tls_ports", 5223).value : []), ...(p.r.has(["global", "legacy_ssl_ports"]) ? ports(p, "legacy_ssl_ports", 5223).value : [])];
-    for (const port of direct) {
-      const at = p.r.has(["global", "c2s_direct_tls_ports"]) ? ["global", "c2s_direct_tls_ports"] : ["global", "legacy_ssl_ports"];
-      b.endpoint(
-        { name: `c2s direct TLS${suffix} ${port}`, url: listenerUrl("xmpps", representativeHost(c2sInterfaces.value), port), kind: "xmpp", exposure: exposureOfHosts(c2sInterfaces.value), tls: { enabled: true, minVersion: min.value } },
-        { self: at, minVersion: min.at },
-      );
+    streamListeners(p, b, host, { stream: "c2s", kind: "xmpp", defaultPort: 5222, required, min });
+    const interfaces = streamInterfaces(p, "c2s");
+    for (const key of ["c2s_direct_tls_ports", "legacy_ssl_ports"]) {
+      if (!p.r.has(["global", key])) continue;
+      for (const port of ports(p, key, 5223).value) {
+        b.endpoint(
+          { name: `c2s direct TLS${host === undefined ? "" : ` ${host}`} ${port}`, url: listenerUrl("xmpps", representativeHost(interfaces.value), port), kind: "xmpp", exposure: exposureOfHosts(interfaces.value), tls: { enabled: true, minVersion: min.value } },
+          { self: ["global", key], minVersion: min.at },
+        );
+      }
     }
   }
   if (!disabled.has("s2s")) {
-    const s2sInterfaces = p.r.has(["global", "s2s_interfaces"]) ? p.globalList("s2s_interfaces", DEFAULT_INTERFACES) : interfaces;
-    const s2sPorts = ports(p, "s2s_ports", 5269);
-    const required = p.bool(host, "s2s_require_encryption", true);
-    const secureAuth = p.bool(host, "s2s_secure_auth", false);
-    for (const port of s2sPorts.value) {
-      b.endpoint(
-        {
-          name: `s2s${suffix}${s2sPorts.value.length > 1 ? ` ${port}` : ""}`,
-          url: listenerUrl("xmpp", representativeHost(s2sInterfaces.value), port),
-          kind: "federation",
-          exposure: exposureOfHosts(s2sInterfaces.value),
-          tls: { enabled: required.value, minVersion: min.value, verifyCertificates: secureAuth.value },
-        },
-        { self: required.at, url: s2sPorts.at ?? required.at, exposure: s2sInterfaces.at ?? section, tls: required.at, minVersion: min.at, verifyCertificates: secureAuth.at },
-      );
-    }
+    streamListeners(p, b, host, {
+      stream: "s2s", kind: "federation", defaultPort: 5269, min,
+      required: p.bool(host, "s2s_require_encryption", true),
+      verify: p.bool(host, "s2s_secure_auth", false),
+    });
   }
 }
 
