@@ -190,7 +190,7 @@ function summary(path: string, { snapshot }: CollectResult): string {
 }
 
 /** "collecting users 120/5000" redrawn in place on a terminal, at most ten times a second. */
-function ttyProgress(stream: NodeJS.WriteStream): { listener: ProgressListener; finish: () => void } {
+export function ttyProgress(stream: Pick<NodeJS.WriteStream, "write">): { listener: ProgressListener; finish: () => void } {
   let last = 0;
   let shown = false;
   return {

@@ -42,7 +42,7 @@ export function versionFromStatus(status: unknown): string | undefined {
 /**
  * get_last's answer -> last activity. ejabberd answers every account, known or not: "NOT FOUND" comes with the
  * time of the query and "Registered but didn't login" with the registration time, so both mean "never active",
- * not "active just now". Versions before 20.x answered one string "<timestamp> <status>".
+ * not "active just now". Older versions answered one string "<timestamp> <status>".
  */
 export function lastActivity(answer: unknown): string | null {
   let timestamp: unknown;
@@ -108,7 +108,6 @@ export const ejabberdCollector: Collector = {
     const version = versionFromStatus(status);
     if (!version) warnings.push("ejabberd's status text did not name its version; software.version is left out");
 
-    // The default config lets anyone on loopback call `status`, so the credentials are first proven here.
     const vhosts = await callCommand<string[]>(client, "registered_vhosts");
     const accounts: { user: string; host: string }[] = [];
     for (const host of vhosts) {

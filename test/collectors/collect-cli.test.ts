@@ -162,3 +162,28 @@ describe("chataudit collect: a run", () => {
     expectNoSecret(run, "not-the-password", PASSWORD);
   });
 });
+
+describe("chataudit collect: progress on a terminal", () => {
+  it("redraws one line at most ten times a second, always shows the last count, and clears it at the end", async () => {
+    const { ttyProgress } = await import("../../src/cli/collect.js");
+    const writes: string[] = [];
+    const progress = ttyProgress({ write: (s: string) => (writes.push(s), true) } as never);
+    for (let done = 1; done <= 500; done += 1) progress.listener("users", done, 500);
+    progress.finish();
+    expect(writes[0]).toBe("\r\x1b[2Kcollecting users 1/500");
+    expect(writes.at(-2)).toBe("\r\x1b[2Kcollecting users 500/500");
+    expect(writes.at(-1)).toBe("\r\x1b[2K");
+    expect(writes.length).toBeLessThan(20);
+  });
+
+  it("shows a bare count while the total is unknown, and writes nothing when nothing happened", async () => {
+    const { ttyProgress } = await import("../../src/cli/collect.js");
+    const writes: string[] = [];
+    const quiet = ttyProgress({ write: (s: string) => (writes.push(s), true) } as never);
+    quiet.finish();
+    expect(writes).toEqual([]);
+    const counting = ttyProgress({ write: (s: string) => (writes.push(s), true) } as never);
+    counting.listener("users", 200);
+    expect(writes).toEqual(["\r\x1b[2Kcollecting users 200"]);
+  });
+});

@@ -10,25 +10,21 @@ import {
   lastActivity,
   versionFromStatus,
 } from "../../src/collectors/ejabberd.js";
-import { ApiClient } from "../../src/collectors/http.js";
 import type { ImportResult } from "../../src/importers/types.js";
 import { CollectError } from "../../src/errors.js";
 import { ejabberdReplay } from "./ejabberd-replay.js";
-import { startServer, type RecordedServer } from "./recorded-server.js";
+import { clientFor, startServer, type RecordedServer } from "./recorded-server.js";
 
 const PASSWORD = "canary-ejabberd-5d2f";
 const AS_OF = "2026-11-29T12:00:00.000Z";
 const replay = (overrides?: Parameters<typeof ejabberdReplay>[1]) => ejabberdReplay(PASSWORD, overrides);
 
-function clientFor(server: RecordedServer, password = PASSWORD): ApiClient {
-  return new ApiClient({
-    base: new URL(`${server.url}/api`),
-    credentials: { kind: "basic", user: "admin@localhost", password },
+const client = (server: RecordedServer, password = PASSWORD) =>
+  clientFor(ejabberdCollector, `${server.url}/api`, { kind: "basic", user: "admin@localhost", password }, {
     timeoutMs: 2000,
     concurrency: 3,
-    credentialsHint: "check --user admin@localhost and the password in $EJABBERD_PASSWORD",
+    hint: "check --user admin@localhost and the password in $EJABBERD_PASSWORD",
   });
-}
 
 /** What the ejabberd importer gives for a config whose acl names admin@localhost. */
 function configWithAdmins(users: unknown): ImportResult {
@@ -49,7 +45,7 @@ describe("ejabberd collector (recorded ejabberd 23.01 answers)", () => {
     const progress: [string, number, number | undefined][] = [];
     const { snapshot, warnings } = await ejabberdCollector.collect(
       { collectedAt: AS_OF, config: configWithAdmins(["admin@localhost"]), onProgress: (p, d, t) => progress.push([p, d, t]) },
-      clientFor(server),
+      client(server),
     );
     expect(snapshot.metadata).toEqual({ name: "localhost", platform: "ejabberd", collectedAt: AS_OF, source: "collect:ejabberd" });
     expect(snapshot.software).toEqual({ product: "ejabberd", version: "23.01-1" });
@@ -71,7 +67,7 @@ describe("ejabberd collector (recorded ejabberd 23.01 answers)", () => {
 
   it("calls nothing outside the read-only allow-list, and only POSTs /api/<command>", async () => {
     const before = server.requests.length;
-    await ejabberdCollector.collect({ collectedAt: AS_OF }, clientFor(server));
+    await ejabberdCollector.collect({ collectedAt: AS_OF }, client(server));
     const seen = server.requests.slice(before);
     expect(seen.length).toBeGreaterThan(5);
     for (const req of seen) {
@@ -86,13 +82,13 @@ describe("ejabberd collector (recorded ejabberd 23.01 answers)", () => {
   it("refuses to call a command that is not allow-listed, before anything is sent", () => {
     const before = server.requests.length;
     for (const command of ["register", "unregister", "set_last", "change_password", "check_password", "get_roster", "ban_account", "stop"]) {
-      expect(() => callCommand(clientFor(server), command, { user: "x", host: "localhost" })).toThrow(/not in the read-only allow-list/);
+      expect(() => callCommand(client(server), command, { user: "x", host: "localhost" })).toThrow(/not in the read-only allow-list/);
     }
     expect(server.requests.length).toBe(before);
   });
 
   it("leaves roles out without a config: admins are only known from the acl", async () => {
-    const { snapshot, warnings } = await ejabberdCollector.collect({ collectedAt: AS_OF, name: "xmpp.example.org" }, clientFor(server));
+    const { snapshot, warnings } = await ejabberdCollector.collect({ collectedAt: AS_OF, name: "xmpp.example.org" }, client(server));
     expect(snapshot.metadata.name).toBe("xmpp.example.org");
     expect(snapshot.users?.every((u) => u.roles === undefined)).toBe(true);
     expect(snapshot.roles).toBeUndefined();
@@ -100,7 +96,7 @@ describe("ejabberd collector (recorded ejabberd 23.01 answers)", () => {
   });
 
   it("fails with one line when the password is wrong", async () => {
-    const e = await ejabberdCollector.collect({ collectedAt: AS_OF }, clientFor(server, "wrong")).catch((x: unknown) => x);
+    const e = await ejabberdCollector.collect({ collectedAt: AS_OF }, client(server, "wrong")).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CollectError);
     expect((e as CollectError).message).toBe(
       `${server.url}/api/status: the server refused the credentials (HTTP 401: You are not authorized to call this command.); check --user admin@localhost and the password in $EJABBERD_PASSWORD`,
@@ -110,7 +106,7 @@ describe("ejabberd collector (recorded ejabberd 23.01 answers)", () => {
   it("keeps going without get_last (mod_admin_extra not loaded), with a warning and no lastActiveAt", async () => {
     const bare = await startServer(replay((_req, command) => (command === "get_last" || command === "stats" ? { status: 404, json: { status: "error", code: 40, message: "Endpoint not found." } } : undefined)));
     try {
-      const { snapshot, warnings } = await ejabberdCollector.collect({ collectedAt: AS_OF, config: configWithAdmins("admin") }, clientFor(bare));
+      const { snapshot, warnings } = await ejabberdCollector.collect({ collectedAt: AS_OF, config: configWithAdmins("admin") }, client(bare));
       expect(snapshot.users?.map((u) => u.lastActiveAt)).toEqual([undefined, undefined, undefined, undefined, undefined]);
       expect(snapshot.users?.[0]?.roles).toEqual(["admin"]);
       expect(warnings).toEqual([expect.stringMatching(/^get_last is not available, users have no lastActiveAt \(.*HTTP 404: Endpoint not found\./)]);

@@ -2,10 +2,9 @@
 // roles, a refused token and a server too slow to answer.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "../../src/collectors/http.js";
 import { mattermostCollector } from "../../src/collectors/mattermost.js";
 import { CollectError } from "../../src/errors.js";
-import { fixture, startServer, type RecordedServer, type Reply, type SeenRequest } from "./recorded-server.js";
+import { clientFor, fixture, startServer, type RecordedServer, type Reply, type SeenRequest } from "./recorded-server.js";
 
 const TOKEN = "canary-mm-token-41b7";
 const AS_OF = "2026-11-29T00:00:00.000Z";
@@ -35,15 +34,8 @@ function mattermost(overrides: (req: SeenRequest) => Reply | undefined = () => u
   };
 }
 
-function clientFor(server: RecordedServer, token = TOKEN, base = server.url): ApiClient {
-  return new ApiClient({
-    base: mattermostCollector.apiBase(new URL(base)),
-    credentials: { kind: "bearer", token },
-    timeoutMs: 1000,
-    concurrency: 2,
-    credentialsHint: "check the token in $MM_TOKEN",
-  });
-}
+const client = (server: RecordedServer, token = TOKEN, base = server.url) =>
+  clientFor(mattermostCollector, base, { kind: "bearer", token }, { hint: "check the token in $MM_TOKEN" });
 
 describe("Mattermost collector (documented API v4 shapes)", () => {
   let server: RecordedServer;
@@ -54,7 +46,7 @@ describe("Mattermost collector (documented API v4 shapes)", () => {
 
   it("pages through 130 users 60 at a time until a short page", async () => {
     const before = server.requests.length;
-    const { snapshot, warnings } = await mattermostCollector.collect({ collectedAt: AS_OF, pageSize: 60 }, clientFor(server));
+    const { snapshot, warnings } = await mattermostCollector.collect({ collectedAt: AS_OF, pageSize: 60 }, client(server));
     const pages = server.requests.slice(before).filter((r) => r.path === "/api/v4/users").map((r) => `${r.query.get("page")}/${r.query.get("per_page")}`);
     expect(pages).toEqual(["0/60", "1/60", "2/60"]);
     expect(snapshot.users).toHaveLength(130);
@@ -63,7 +55,7 @@ describe("Mattermost collector (documented API v4 shapes)", () => {
   });
 
   it("reads version, site, users and roles as the snapshot model has them", async () => {
-    const { snapshot } = await mattermostCollector.collect({ collectedAt: AS_OF }, clientFor(server, TOKEN, `${server.url}/api/v4`));
+    const { snapshot } = await mattermostCollector.collect({ collectedAt: AS_OF }, client(server, TOKEN, `${server.url}/api/v4`));
     expect(snapshot.metadata).toEqual({ name: "chat.example.com", platform: "mattermost", collectedAt: AS_OF, source: "collect:mattermost" });
     expect(snapshot.software).toEqual({ product: "mattermost", version: "9.5.0" });
     const byName = new Map(snapshot.users!.map((u) => [u.username, u]));
@@ -90,7 +82,7 @@ describe("Mattermost collector (documented API v4 shapes)", () => {
   it("notes a token that cannot read the role catalogue and still marks system_admin", async () => {
     const limited = await startServer(mattermost((req) => (req.path === "/api/v4/roles" ? { status: 403, json: { message: "You do not have the appropriate permissions.", status_code: 403 } } : undefined)));
     try {
-      const { snapshot, warnings } = await mattermostCollector.collect({ collectedAt: AS_OF }, clientFor(limited));
+      const { snapshot, warnings } = await mattermostCollector.collect({ collectedAt: AS_OF }, client(limited));
       expect(snapshot.roles).toEqual([{ name: "system_admin", builtIn: true, admin: true }]);
       expect(warnings).toEqual(["the role catalogue (GET /api/v4/roles) is not readable by this token; roles list only system_admin"]);
     } finally {
@@ -99,7 +91,7 @@ describe("Mattermost collector (documented API v4 shapes)", () => {
   });
 
   it("fails with one line when the token is refused", async () => {
-    const e = await mattermostCollector.collect({ collectedAt: AS_OF }, clientFor(server, "revoked-token-3f0c")).catch((x: unknown) => x);
+    const e = await mattermostCollector.collect({ collectedAt: AS_OF }, client(server, "revoked-token-3f0c")).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CollectError);
     expect((e as Error).message).toBe(
       `${server.url}/api/v4/system/ping: the server refused the credentials (HTTP 401: Invalid or expired session, please login again.); check the token in $MM_TOKEN`,
@@ -109,7 +101,7 @@ describe("Mattermost collector (documented API v4 shapes)", () => {
   it("fails with one line when the users list does not come back in time", async () => {
     const slow = await startServer(mattermost((req) => (req.path === "/api/v4/users" ? { json: [], delayMs: 3000 } : undefined)));
     try {
-      const e = await mattermostCollector.collect({ collectedAt: AS_OF }, clientFor(slow)).catch((x: unknown) => x);
+      const e = await mattermostCollector.collect({ collectedAt: AS_OF }, client(slow)).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(CollectError);
       expect((e as Error).message).toBe(`${slow.url}/api/v4/users: no answer within 1000 ms (raise --timeout if the server is just slow)`);
     } finally {

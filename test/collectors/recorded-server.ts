@@ -6,6 +6,8 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ApiClient } from "../../src/collectors/http.js";
+import type { Collector, Credentials } from "../../src/collectors/types.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -84,4 +86,20 @@ export async function startServer(route: Route, tls?: { key: string; cert: strin
         server.close(() => ok());
       }),
   };
+}
+
+/** The client a collector gets from the CLI, pointed at a test server: the collector's own base URL rules apply. */
+export function clientFor(
+  collector: Collector,
+  url: string,
+  credentials: Credentials,
+  options: { timeoutMs?: number; concurrency?: number; hint?: string } = {},
+): ApiClient {
+  return new ApiClient({
+    base: collector.apiBase(new URL(url)),
+    credentials,
+    timeoutMs: options.timeoutMs ?? 1000,
+    concurrency: options.concurrency ?? 2,
+    credentialsHint: options.hint,
+  });
 }

@@ -2,10 +2,9 @@
 // over count/offset pages, settings normalized and redacted by the Rocket.Chat importer, 401 and timeouts.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "../../src/collectors/http.js";
 import { rocketchatCollector } from "../../src/collectors/rocketchat.js";
 import { CollectError } from "../../src/errors.js";
-import { fixture, startServer, type RecordedServer, type Reply, type SeenRequest } from "./recorded-server.js";
+import { clientFor, fixture, startServer, type RecordedServer, type Reply, type SeenRequest } from "./recorded-server.js";
 
 const USER_ID = "aobEdbYhXfu5hkeqG";
 const TOKEN = "canary-rc-token-77de";
@@ -40,15 +39,11 @@ function rocketchat(overrides: (req: SeenRequest) => Reply | undefined = () => u
   };
 }
 
-function clientFor(server: RecordedServer, token = TOKEN, timeoutMs = 2000): ApiClient {
-  return new ApiClient({
-    base: rocketchatCollector.apiBase(new URL(`${server.url}/api/v1`)),
-    credentials: { kind: "user-token", userId: USER_ID, token },
+const client = (server: RecordedServer, token = TOKEN, timeoutMs = 2000) =>
+  clientFor(rocketchatCollector, `${server.url}/api/v1`, { kind: "user-token", userId: USER_ID, token }, {
     timeoutMs,
-    concurrency: 2,
-    credentialsHint: "check the user id in $RC_USER_ID and the token in $RC_TOKEN",
+    hint: "check the user id in $RC_USER_ID and the token in $RC_TOKEN",
   });
-}
 
 describe("Rocket.Chat collector (documented REST API shapes)", () => {
   let server: RecordedServer;
@@ -59,7 +54,7 @@ describe("Rocket.Chat collector (documented REST API shapes)", () => {
 
   it("pages users and settings with count/offset until total", async () => {
     const before = server.requests.length;
-    const { snapshot } = await rocketchatCollector.collect({ collectedAt: AS_OF, pageSize: 50 }, clientFor(server));
+    const { snapshot } = await rocketchatCollector.collect({ collectedAt: AS_OF, pageSize: 50 }, client(server));
     const seen = server.requests.slice(before);
     expect(seen.filter((r) => r.path === "/api/v1/users.list").map((r) => r.query.get("offset"))).toEqual(["0", "50", "100"]);
     expect(seen.filter((r) => r.path === "/api/v1/settings").map((r) => r.query.get("offset"))).toEqual(["0", "50", "100", "150", "200"]);
@@ -69,14 +64,14 @@ describe("Rocket.Chat collector (documented REST API shapes)", () => {
 
   it("advances by what came back when the server caps count below what was asked", async () => {
     const before = server.requests.length;
-    const { snapshot } = await rocketchatCollector.collect({ collectedAt: AS_OF, pageSize: 500 }, clientFor(server));
+    const { snapshot } = await rocketchatCollector.collect({ collectedAt: AS_OF, pageSize: 500 }, client(server));
     const offsets = server.requests.slice(before).filter((r) => r.path === "/api/v1/users.list").map((r) => r.query.get("offset"));
     expect(offsets).toEqual(["0", "100"]);
     expect(snapshot.users).toHaveLength(130);
   });
 
   it("reads version and users, and takes endpoints and retention from the settings through the importer", async () => {
-    const { snapshot, warnings } = await rocketchatCollector.collect({ collectedAt: AS_OF }, clientFor(server));
+    const { snapshot, warnings } = await rocketchatCollector.collect({ collectedAt: AS_OF }, client(server));
     expect(snapshot.metadata).toMatchObject({ name: "chat.example.com", platform: "rocketchat", collectedAt: AS_OF, source: "collect:rocketchat" });
     expect(snapshot.software).toMatchObject({ product: "rocketchat", version: "6.5.2" });
     const byName = new Map(snapshot.users!.map((u) => [u.username, u]));
@@ -103,7 +98,7 @@ describe("Rocket.Chat collector (documented REST API shapes)", () => {
       req.path === "/api/info" ? { status: 404, json: {} } : req.path === "/api/v1/info" ? { json: { info: { version: "0.74.3" }, success: true } } : undefined,
     ));
     try {
-      const { snapshot } = await rocketchatCollector.collect({ collectedAt: AS_OF }, clientFor(older));
+      const { snapshot } = await rocketchatCollector.collect({ collectedAt: AS_OF }, client(older));
       expect(snapshot.software?.version).toBe("0.74.3");
     } finally {
       await older.close();
@@ -111,7 +106,7 @@ describe("Rocket.Chat collector (documented REST API shapes)", () => {
   });
 
   it("fails with one line when the token is refused", async () => {
-    const e = await rocketchatCollector.collect({ collectedAt: AS_OF }, clientFor(server, "revoked-rc-token")).catch((x: unknown) => x);
+    const e = await rocketchatCollector.collect({ collectedAt: AS_OF }, client(server, "revoked-rc-token")).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CollectError);
     // /api/info is optional (a 401 is not), so the refusal surfaces on the first call.
     expect((e as Error).message).toBe(
@@ -122,7 +117,7 @@ describe("Rocket.Chat collector (documented REST API shapes)", () => {
   it("fails with one line on a timeout", async () => {
     const slow = await startServer(rocketchat((req) => (req.path === "/api/v1/settings" ? { json: {}, delayMs: 2000 } : undefined)));
     try {
-      const e = await rocketchatCollector.collect({ collectedAt: AS_OF }, clientFor(slow, TOKEN, 300)).catch((x: unknown) => x);
+      const e = await rocketchatCollector.collect({ collectedAt: AS_OF }, client(slow, TOKEN, 300)).catch((x: unknown) => x);
       expect((e as Error).message).toBe(`${slow.url}/api/v1/settings: no answer within 300 ms (raise --timeout if the server is just slow)`);
     } finally {
       await slow.close();

@@ -2,10 +2,9 @@
 // (deactivated ones included) through next_token paging, a refused token, a non-admin token and a timeout.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "../../src/collectors/http.js";
 import { synapseCollector } from "../../src/collectors/synapse.js";
 import { CollectError } from "../../src/errors.js";
-import { fixture, startServer, type RecordedServer, type Reply, type SeenRequest } from "./recorded-server.js";
+import { clientFor, fixture, startServer, type RecordedServer, type Reply, type SeenRequest } from "./recorded-server.js";
 
 const TOKEN = "canary-syt-token-0a9e";
 const AS_OF = "2026-11-29T00:00:00.000Z";
@@ -35,15 +34,8 @@ function synapse(overrides: (req: SeenRequest) => Reply | undefined = () => unde
   };
 }
 
-function clientFor(server: RecordedServer, token = TOKEN, base = server.url, timeoutMs = 1000): ApiClient {
-  return new ApiClient({
-    base: synapseCollector.apiBase(new URL(base)),
-    credentials: { kind: "bearer", token },
-    timeoutMs,
-    concurrency: 2,
-    credentialsHint: "check the token in $SYNAPSE_TOKEN",
-  });
-}
+const client = (server: RecordedServer, token = TOKEN, base = server.url, timeoutMs = 1000) =>
+  clientFor(synapseCollector, base, { kind: "bearer", token }, { timeoutMs, hint: "check the token in $SYNAPSE_TOKEN" });
 
 describe("Synapse collector (documented admin API shapes)", () => {
   let server: RecordedServer;
@@ -55,7 +47,7 @@ describe("Synapse collector (documented admin API shapes)", () => {
   it("follows next_token over three pages and asks for deactivated accounts too", async () => {
     const before = server.requests.length;
     const progress: (number | undefined)[][] = [];
-    const { snapshot } = await synapseCollector.collect({ collectedAt: AS_OF, pageSize: 50, onProgress: (_p, d, t) => progress.push([d, t]) }, clientFor(server));
+    const { snapshot } = await synapseCollector.collect({ collectedAt: AS_OF, pageSize: 50, onProgress: (_p, d, t) => progress.push([d, t]) }, client(server));
     const pages = server.requests.slice(before).filter((r) => r.path === "/_synapse/admin/v2/users");
     expect(pages.map((r) => r.query.get("from"))).toEqual([null, "50", "100"]);
     expect(pages.every((r) => r.query.get("deactivated") === "true" && r.query.get("limit") === "50")).toBe(true);
@@ -64,7 +56,7 @@ describe("Synapse collector (documented admin API shapes)", () => {
   });
 
   it("reads version and accounts as the snapshot model has them", async () => {
-    const { snapshot, warnings } = await synapseCollector.collect({ collectedAt: AS_OF }, clientFor(server, TOKEN, `${server.url}/_synapse/admin`));
+    const { snapshot, warnings } = await synapseCollector.collect({ collectedAt: AS_OF }, client(server, TOKEN, `${server.url}/_synapse/admin`));
     expect(snapshot.metadata).toEqual({ name: "matrix.example.com", platform: "synapse", collectedAt: AS_OF, source: "collect:synapse" });
     expect(snapshot.software).toEqual({ product: "synapse", version: "1.98.0" });
     const byId = new Map(snapshot.users!.map((u) => [u.id, u]));
@@ -88,7 +80,7 @@ describe("Synapse collector (documented admin API shapes)", () => {
         : undefined,
     ));
     try {
-      const { snapshot } = await synapseCollector.collect({ collectedAt: AS_OF }, clientFor(old));
+      const { snapshot } = await synapseCollector.collect({ collectedAt: AS_OF }, client(old));
       expect(snapshot.users).toEqual([{ id: "@root:old.example", username: "root", roles: ["admin"], status: "deactivated", lastActiveAt: null, guest: false, bot: false }]);
       expect(JSON.stringify(snapshot)).not.toContain("canaryhash");
     } finally {
@@ -97,14 +89,14 @@ describe("Synapse collector (documented admin API shapes)", () => {
   });
 
   it("fails with one line for a refused token and for a token that is not a server admin's", async () => {
-    const refused = await synapseCollector.collect({ collectedAt: AS_OF }, clientFor(server, "nope")).catch((x: unknown) => x);
+    const refused = await synapseCollector.collect({ collectedAt: AS_OF }, client(server, "nope")).catch((x: unknown) => x);
     expect(refused).toBeInstanceOf(CollectError);
     expect((refused as Error).message).toBe(
       `${server.url}/_synapse/admin/v1/server_version: the server refused the credentials (HTTP 401: Invalid access token passed.); check the token in $SYNAPSE_TOKEN`,
     );
     const notAdmin = await startServer(synapse(() => ({ status: 403, json: fixture("synapse", "error-403.json") })));
     try {
-      const e = await synapseCollector.collect({ collectedAt: AS_OF }, clientFor(notAdmin)).catch((x: unknown) => x);
+      const e = await synapseCollector.collect({ collectedAt: AS_OF }, client(notAdmin)).catch((x: unknown) => x);
       expect((e as Error).message).toBe(
         `${notAdmin.url}/_synapse/admin/v1/server_version: the account is not allowed to read this (HTTP 403: You are not a server admin); it needs a server admin's access token (a user with admin: true)`,
       );
@@ -116,7 +108,7 @@ describe("Synapse collector (documented admin API shapes)", () => {
   it("fails with one line on a timeout", async () => {
     const slow = await startServer(synapse(() => ({ json: {}, delayMs: 2000 })));
     try {
-      const e = await synapseCollector.collect({ collectedAt: AS_OF }, clientFor(slow, TOKEN, slow.url, 300)).catch((x: unknown) => x);
+      const e = await synapseCollector.collect({ collectedAt: AS_OF }, client(slow, TOKEN, slow.url, 300)).catch((x: unknown) => x);
       expect((e as Error).message).toBe(`${slow.url}/_synapse/admin/v1/server_version: no answer within 300 ms (raise --timeout if the server is just slow)`);
     } finally {
       await slow.close();
@@ -128,7 +120,7 @@ describe("Synapse collector (documented admin API shapes)", () => {
       req.path === "/_synapse/admin/v2/users" ? { json: { users: [{ name: "@a:x" }], next_token: "7" } } : undefined,
     ));
     try {
-      const e = await synapseCollector.collect({ collectedAt: AS_OF }, clientFor(stuck)).catch((x: unknown) => x);
+      const e = await synapseCollector.collect({ collectedAt: AS_OF }, client(stuck)).catch((x: unknown) => x);
       expect((e as Error).message).toBe('Synapse users: the server returned the same page cursor twice ("7"); paging stopped');
     } finally {
       await stuck.close();
