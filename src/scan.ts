@@ -1,7 +1,8 @@
 // A scan from options to report: load policies and inputs, evaluate, gate. The CLI renders and writes.
 
+import { resolve } from "node:path";
 import { isChatauditError, PolicyError, UsageError, type ChatauditError } from "./errors.js";
-import { evaluateSnapshot } from "./engine/evaluate.js";
+import { loadAndEvaluate, outcomeError } from "./engine/parallel.js";
 import type { Finding, InputRecord, PolicySummary, Result, ScanReport } from "./engine/types.js";
 import { summarize, type FailOn } from "./gate/gate.js";
 import { errorsOf } from "./config/config.js";
@@ -13,7 +14,7 @@ import { compilePolicy, type CompiledPolicy } from "./policy/compile.js";
 import { loadPolicies } from "./policy/load.js";
 import { loadParamsFile, type ParamOverrides } from "./policy/params.js";
 import type { LoadedPolicy } from "./policy/types.js";
-import { loadInputs, type PlatformChoice } from "./snapshot/load.js";
+import { expandInputs, skippedWarning, type Candidate, type InputFailure, type PlatformChoice } from "./snapshot/load.js";
 import { policyPackVersion, TOOL_VERSION } from "./version.js";
 
 export interface ScanOptions {
@@ -64,7 +65,7 @@ function matchesSelector(p: LoadedPolicy, selectors: string[]): boolean {
 }
 
 /** Choose and compile the policies for a run; every problem found is reported together. */
-export async function preparePolicies(options: ScanOptions): Promise<{ loaded: LoadedPolicy[]; compiled: CompiledPolicy[] }> {
+export async function preparePolicies(options: ScanOptions): Promise<{ loaded: LoadedPolicy[]; compiled: CompiledPolicy[]; overrides: ParamOverrides }> {
   const { policies, errors } = await loadPolicies({ dirs: options.policyDirs, builtin: options.builtin });
   let overrides: ParamOverrides = { ...(options.params ?? {}) };
   if (options.paramsFile) {
@@ -95,7 +96,7 @@ export async function preparePolicies(options: ScanOptions): Promise<{ loaded: L
   if (compiled.length === 0) {
     throw new RunStopped([new UsageError("no policies selected (check --only, --skip, --policies and --no-builtin)")]);
   }
-  return { loaded: selected, compiled };
+  return { loaded: selected, compiled, overrides };
 }
 
 export function policySummary(c: CompiledPolicy): PolicySummary {
@@ -124,8 +125,23 @@ async function loadGateFiles(options: ScanOptions): Promise<{ waivers?: Waiver[]
   return { ...(waivers ? { waivers } : {}), ...(baseline ? { baseline } : {}), errors };
 }
 
+/**
+ * CHATAUDIT_TIMINGS=1 prints when each stage started and ended (ms since the process started) on
+ * stderr, for `npm run bench`; never into a report.
+ */
+function timing(stage: string, since: number): number {
+  const now = performance.now();
+  if (process.env.CHATAUDIT_TIMINGS === "1") {
+    const { rss, heapUsed } = process.memoryUsage();
+    const { user, system } = process.cpuUsage();
+    process.stderr.write(`chataudit: timing: ${stage} ${since.toFixed(1)} ${now.toFixed(1)} rss=${rss} heap=${heapUsed} cpu=${((user + system) / 1000).toFixed(1)}\n`);
+  }
+  return now;
+}
+
 /** Run a whole scan. Throws RunStopped for problems that forbid evaluating anything. */
 export async function scan(options: ScanOptions): Promise<ScanReport> {
+  let clock = performance.now();
   const asOf = parseAsOf(options.asOf);
   const asOfMs = Date.parse(asOf);
   const failOn = options.failOn ?? "high";
@@ -134,32 +150,46 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
     throw e instanceof RunStopped && gateFiles.errors.length ? new RunStopped([...gateFiles.errors, ...e.errors]) : e;
   });
   if (gateFiles.errors.length) throw new RunStopped(gateFiles.errors);
-  const { loaded, compiled } = prepared;
-  const inputs = await loadInputs(options.inputs, {
-    platform: options.platform, asOf, maxFileBytes: options.maxFileBytes, root: options.root,
-  });
+  const { loaded, compiled, overrides } = prepared;
+  clock = timing("policies", clock);
+  const load = { platform: options.platform, asOf, maxFileBytes: options.maxFileBytes, root: options.root };
+  const expanded = await expandInputs(options.inputs, load);
+  // Each input is loaded, evaluated and dropped before the next: one snapshot in memory per thread.
+  const outcomes = await loadAndEvaluate(expanded.candidates, {
+    load, root: expanded.root, asOf: asOfMs, policies: loaded, overrides, ...(options.paramsFile ? { paramsFile: options.paramsFile } : {}),
+  }, compiled);
+  clock = timing("load+evaluate", clock);
 
   const results: Result[] = [];
   const findings: Finding[] = [];
   const records: InputRecord[] = [];
-  const warnings = [...inputs.warnings];
+  const failures: InputFailure[] = [...expanded.failures];
+  const warnings = [...expanded.warnings];
+  const duplicates: string[] = [];
+  const skipped: Candidate[] = [];
+  const referenced = new Set<string>();
   const names = new Map<string, string>();
-  for (const loadedSnapshot of inputs.snapshots) {
-    const meta = loadedSnapshot.snapshot.metadata;
-    const previous = names.get(meta.name);
-    if (previous) {
-      warnings.push(`${loadedSnapshot.path}: snapshot name "${meta.name}" is also used by ${previous}; fingerprints and waivers cannot tell them apart`);
-    } else names.set(meta.name, loadedSnapshot.path);
-    const evaluation = evaluateSnapshot(compiled, loadedSnapshot, { asOf: asOfMs });
-    results.push(...evaluation.results);
-    findings.push(...evaluation.findings);
-    records.push({
-      path: loadedSnapshot.path, sha256: loadedSnapshot.sha256, platform: loadedSnapshot.platform,
-      snapshot: meta.name, collectedAt: meta.collectedAt,
-      ...(loadedSnapshot.source ? { source: loadedSnapshot.source } : {}), status: "ok",
-    });
-  }
-  for (const failure of inputs.failures) {
+  outcomes.forEach((outcome, i) => {
+    if (outcome.kind === "unrecognised") skipped.push(expanded.candidates[i]!);
+    else if (outcome.kind === "warning") warnings.push(outcome.warning);
+    else if (outcome.kind === "failure") failures.push({ path: outcome.path, sha256: outcome.sha256, error: outcomeError(outcome) });
+    else {
+      const { record } = outcome;
+      const previous = names.get(record.snapshot!);
+      if (previous) {
+        duplicates.push(`${record.path}: snapshot name "${record.snapshot}" is also used by ${previous}; fingerprints and waivers cannot tell them apart`);
+      } else names.set(record.snapshot!, record.path);
+      for (const f of outcome.sources ?? []) referenced.add(resolve(f));
+      // One at a time: spreading 100,000 findings into push() would overflow the call stack.
+      for (const r of outcome.results) results.push(r);
+      for (const f of outcome.findings) findings.push(f);
+      records.push(record);
+    }
+  });
+  const skippedNote = skippedWarning(skipped, referenced);
+  if (skippedNote) warnings.push(skippedNote);
+  warnings.push(...duplicates);
+  for (const failure of failures) {
     const where = failure.error.where;
     records.push({
       path: failure.path, sha256: failure.sha256 ?? "", platform: "unknown", status: "error",
@@ -178,5 +208,7 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
     policies: compiled.map(policySummary),
     warnings,
   };
-  return applyGate(report, { waivers: gateFiles.waivers, baseline: gateFiles.baseline, asOf: asOfMs, warnWithinDays: options.warnExpiringDays });
+  const gated = applyGate(report, { waivers: gateFiles.waivers, baseline: gateFiles.baseline, asOf: asOfMs, warnWithinDays: options.warnExpiringDays });
+  timing("gate", clock);
+  return gated;
 }

@@ -3,7 +3,7 @@
 import type { ScanReport } from "../engine/types.js";
 
 export function renderJson(report: ScanReport): string {
-  return [...renderJsonChunks(report)].join("");
+  return `${JSON.stringify(report, null, 2)}\n`;
 }
 
 /** Array members written per chunk: big enough to amortise JSON.stringify, small enough to stay in cache. */

@@ -6,11 +6,10 @@ import { promises as fs } from "node:fs";
 import { extname, resolve } from "node:path";
 import { shownPath } from "../paths.js";
 import { InputError, isChatauditError, type ChatauditError } from "../errors.js";
-import { detectImporter, getImporter, importManifest, isManifest } from "../importers/index.js";
 import type { ImportResult } from "../importers/types.js";
 import { schemaProblems, validatorFor } from "../schema.js";
 import { locateJsonPaths } from "../source/json-locate.js";
-import { DEFAULT_MAX_FILE_BYTES, describeFsError, LineIndex, readSourceText, type SourceText } from "../source/text.js";
+import { DEFAULT_MAX_FILE_BYTES, describeFsError, LineIndex, positionsAt, readSourceText, type SourceText } from "../source/text.js";
 import { parseYaml, positionAtPath, type ParsedYaml } from "../source/yaml.js";
 import { mapProvenance } from "./provenance.js";
 import type { LoadedSnapshot, Provenance, Snapshot, SourceLocation } from "./types.js";
@@ -41,7 +40,7 @@ export interface LoadedInputs {
 
 const INPUT_EXTENSIONS = "**/*.{json,yaml,yml,lua}";
 
-interface Candidate {
+export interface Candidate {
   abs: string;
   shown: string;
   /** Found by expanding a folder or glob rather than named explicitly. */
@@ -49,6 +48,13 @@ interface Candidate {
 }
 
 const display = shownPath;
+
+type Importers = typeof import("../importers/index.js");
+let importersModule: Promise<Importers> | undefined;
+/** The importers (and luaparse, and every platform's rules) are loaded only when an input is not a snapshot. */
+function importers(): Promise<Importers> {
+  return (importersModule ??= import("../importers/index.js"));
+}
 
 /** Expand files, folders and globs into a sorted, de-duplicated list of candidate files. */
 async function expand(patterns: string[], root: string, warnings: string[], failures: InputFailure[]): Promise<Candidate[]> {
@@ -84,42 +90,74 @@ async function expand(patterns: string[], root: string, warnings: string[], fail
   return [...out.values()].sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0));
 }
 
-/** Load every input; broken ones become failures with file, line and column, the rest still load. */
-export async function loadInputs(patterns: string[], options: LoadOptions): Promise<LoadedInputs> {
+/** The inputs a scan names, expanded: what to load, and what already went wrong finding them. */
+export interface ExpandedInputs {
+  root: string;
+  candidates: Candidate[];
+  failures: InputFailure[];
+  warnings: string[];
+}
+
+export async function expandInputs(patterns: string[], options: LoadOptions): Promise<ExpandedInputs> {
   const root = options.root ?? process.cwd();
   const warnings: string[] = [];
   const failures: InputFailure[] = [];
   const candidates = await expand(patterns, root, warnings, failures);
+  return { root, candidates, failures, warnings };
+}
+
+/** What became of one candidate file. */
+export type CandidateLoad =
+  | { kind: "snapshot"; snapshot: LoadedSnapshot; sources?: string[] }
+  | { kind: "unrecognised" }
+  | { kind: "warning"; warning: string }
+  | { kind: "failure"; failure: InputFailure };
+
+/** Load one candidate; never throws for a bad input, returns its failure instead. */
+export async function loadCandidate(candidate: Candidate, options: LoadOptions, root: string): Promise<CandidateLoad> {
+  let source: SourceText | undefined;
+  try {
+    source = await readSourceText(candidate.abs, candidate.shown, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    const loaded = await loadSource(source, candidate, options, root);
+    if (loaded === "unrecognised") return { kind: "unrecognised" };
+    return { kind: "snapshot", snapshot: loaded.snapshot, ...(loaded.sources ? { sources: loaded.sources } : {}) };
+  } catch (e) {
+    const error = isChatauditError(e)
+      ? e
+      : new InputError(`cannot load: ${(e as Error)?.message ?? String(e)}`, { file: candidate.shown });
+    if (candidate.discovered && !source && /permission denied|symbolic links/.test(error.message)) {
+      return { kind: "warning", warning: `${candidate.shown}: skipped, ${error.message}` };
+    }
+    return { kind: "failure", failure: { path: candidate.shown, sha256: source?.sha256, error } };
+  }
+}
+
+/** The one warning about files in folders that were neither snapshots nor configs (nor read by a manifest). */
+export function skippedWarning(skipped: readonly Candidate[], referenced: ReadonlySet<string>): string | undefined {
+  const unread = skipped.filter((s) => !referenced.has(s.abs)).map((s) => s.shown);
+  if (unread.length === 0) return undefined;
+  const shown = unread.slice(0, 5).join(", ") + (unread.length > 5 ? `, and ${unread.length - 5} more` : "");
+  return `skipped ${unread.length} file(s) found in folders that are not snapshots, deployment manifests or platform configs: ${shown}`;
+}
+
+/** Load every input; broken ones become failures with file, line and column, the rest still load. */
+export async function loadInputs(patterns: string[], options: LoadOptions): Promise<LoadedInputs> {
+  const { root, candidates, failures, warnings } = await expandInputs(patterns, options);
   const snapshots: LoadedSnapshot[] = [];
   const skipped: Candidate[] = [];
   const referenced = new Set<string>();
   for (const candidate of candidates) {
-    let source: SourceText | undefined;
-    try {
-      source = await readSourceText(candidate.abs, candidate.shown, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-      const loaded = loadSource(source, candidate, options, root);
-      if (loaded === "unrecognised") {
-        skipped.push(candidate);
-        continue;
-      }
-      for (const f of loaded.sources ?? []) referenced.add(resolve(f));
-      snapshots.push(loaded.snapshot);
-    } catch (e) {
-      const error = isChatauditError(e)
-        ? e
-        : new InputError(`cannot load: ${(e as Error)?.message ?? String(e)}`, { file: candidate.shown });
-      if (candidate.discovered && !source && /permission denied|symbolic links/.test(error.message)) {
-        warnings.push(`${candidate.shown}: skipped, ${error.message}`);
-        continue;
-      }
-      failures.push({ path: candidate.shown, sha256: source?.sha256, error });
+    const outcome = await loadCandidate(candidate, options, root);
+    if (outcome.kind === "unrecognised") skipped.push(candidate);
+    else if (outcome.kind === "warning") warnings.push(outcome.warning);
+    else if (outcome.kind === "failure") failures.push(outcome.failure);
+    else {
+      for (const f of outcome.sources ?? []) referenced.add(resolve(f));
+      snapshots.push(outcome.snapshot);
     }
   }
-  const unread = skipped.filter((s) => !referenced.has(s.abs)).map((s) => s.shown);
-  if (unread.length) {
-    const shown = unread.slice(0, 5).join(", ") + (unread.length > 5 ? `, and ${unread.length - 5} more` : "");
-    warnings.push(`skipped ${unread.length} file(s) found in folders that are not snapshots, deployment manifests or platform configs: ${shown}`);
-  }
+  const skippedNote = skippedWarning(skipped, referenced);
+  if (skippedNote) warnings.push(skippedNote);
   return { snapshots, failures, warnings };
 }
 
@@ -158,7 +196,7 @@ function isSnapshotDoc(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && (value as { kind?: unknown }).kind === "Snapshot";
 }
 
-function loadSource(source: SourceText, candidate: Candidate, options: LoadOptions, root: string): LoadedSource | "unrecognised" {
+async function loadSource(source: SourceText, candidate: Candidate, options: LoadOptions, root: string): Promise<LoadedSource | "unrecognised"> {
   const file = source.path;
   if (source.text.trim() === "") throw new InputError("empty file, expected a snapshot or a platform config", { file, line: 1, column: 1 });
   const platform = options.platform ?? "auto";
@@ -166,12 +204,12 @@ function loadSource(source: SourceText, candidate: Candidate, options: LoadOptio
   const importOptions = { collectedAt: options.asOf };
 
   if (platform !== "auto" && platform !== "snapshot") {
-    const importer = getImporter(platform)!;
+    const importer = (await importers()).getImporter(platform)!;
     return fromImport(importer.import(native, importOptions), source, platform);
   }
   if (extname(file) === ".lua") {
     if (platform === "snapshot") throw new InputError("a Lua file cannot be a chataudit snapshot", { file });
-    const importer = detectImporter(native);
+    const importer = (await importers()).detectImporter(native);
     if (!importer) return unrecognised(candidate, "a Lua file that is not a Prosody config");
     return fromImport(importer.import(native, importOptions), source, importer.platform);
   }
@@ -201,6 +239,7 @@ function loadSource(source: SourceText, candidate: Candidate, options: LoadOptio
       snapshot: { snapshot, path: file, sha256: source.sha256, provenance, platform: snapshot.metadata.platform },
     };
   }
+  const { detectImporter, importManifest, isManifest } = await importers();
   if (isManifest(value)) {
     const result = importManifest(native, resolve(root, candidate.abs, ".."), importOptions);
     return fromImport(result, source, result.snapshot.metadata.platform);
@@ -255,13 +294,13 @@ function fromImport(result: ImportResult & { sources?: string[] }, source: Sourc
 
 /** Positions in a JSON snapshot, computed in one scan only for the paths asked for. */
 function jsonProvenance(text: string, file: string): Provenance {
-  const index = new LineIndex(text);
   return {
     locate(paths) {
       const offsets = locateJsonPaths(text, paths.map((p) => (p === "" ? [] : p.split("."))));
+      const positions = positionsAt(text, offsets.values());
       const out = new Map<string, SourceLocation>();
       for (const path of paths) {
-        const { line, column } = index.position(offsets.get(path) ?? 0);
+        const { line, column } = positions.get(offsets.get(path) ?? 0) ?? { line: 1, column: 1 };
         out.set(path, { path: file, line, column });
       }
       return out;

@@ -104,6 +104,27 @@ function lineColumnOfBytes(buffer: Buffer, offset: number): { line: number; colu
   return { line, column: offset - lineStart + 1 };
 }
 
+/**
+ * 1-based line and column of many offsets of one text, in a single sweep that counts newlines only up
+ * to the last offset asked for: no table of every line start (a 250 MB snapshot has millions of lines).
+ */
+export function positionsAt(text: string, offsets: Iterable<number>): Map<number, { line: number; column: number }> {
+  const sorted = [...new Set(offsets)].sort((a, b) => a - b);
+  const out = new Map<number, { line: number; column: number }>();
+  let line = 1;
+  let lineStart = 0;
+  let newline = text.indexOf("\n");
+  for (const offset of sorted) {
+    while (newline !== -1 && newline < offset) {
+      line += 1;
+      lineStart = newline + 1;
+      newline = text.indexOf("\n", lineStart);
+    }
+    out.set(offset, { line, column: offset - lineStart + 1 });
+  }
+  return out;
+}
+
 /** Maps character offsets of one text to 1-based line and column; built once per text, lazily. */
 export class LineIndex {
   private starts: number[] | null = null;
