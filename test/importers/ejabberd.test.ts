@@ -103,8 +103,8 @@ describe("ejabberd fixtures", () => {
     const result = run(ejabberdImporter, file);
     expectValidSnapshot(result.snapshot);
     expect(result.snapshot.users).toHaveLength(6);
-    expect(result.snapshot.users?.[0]).toEqual({ id: "alice@chat.example.org", username: "alice@chat.example.org", roles: ["admin"], status: "active" });
-    expect(lineAt(result, "users.5")).toBe(lineOf(file, "frank@chat.example.org"));
+    expect(result.snapshot.users?.[0]).toEqual({ id: "alice@xmpp-legacy.example.net", username: "alice@xmpp-legacy.example.net", roles: ["admin"], status: "active" });
+    expect(lineAt(result, "users.5")).toBe(lineOf(file, "frank@xmpp-legacy.example.net"));
     expect(endpoint(result, "c2s 5222").value.tls?.enabled).toBe(false);
     expect(endpoint(result, "database").value).toMatchObject({ url: "postgres://db.example.org:5432/ejabberd", tls: { enabled: false } });
     expect(endpoint(result, "ldap").value).toMatchObject({ url: "ldap://ldap.example.org:389", tls: { enabled: false } });

@@ -100,7 +100,7 @@ describe("Mattermost hardened config", () => {
 
   it("terminates TLS itself with the configured minimum version", () => {
     const site = endpoint(result, "site");
-    expect(site.value).toMatchObject({ url: "https://chat.example.org", tls: { enabled: true, minVersion: "1.2" } });
+    expect(site.value).toMatchObject({ url: "https://mm-hardened.example.org", tls: { enabled: true, minVersion: "1.2" } });
     expect(lineAt(result, `endpoints.${site.index}.tls.minVersion`)).toBe(lineOf(file, '"TLSMinVer"'));
   });
 

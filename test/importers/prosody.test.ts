@@ -63,11 +63,11 @@ describe("Prosody insecure config", () => {
   it("imports into a valid snapshot", () => expectValidSnapshot(result.snapshot));
 
   it("lets clients and servers in without encryption, located at the switches", () => {
-    const c2s = endpoint(result, "c2s example.org");
+    const c2s = endpoint(result, "c2s im-legacy.example.com");
     expect(c2s.value.tls).toEqual({ enabled: false, minVersion: "1.0" });
     expect(lineAt(result, `endpoints.${c2s.index}`)).toBe(lineOf(file, "c2s_require_encryption = false"));
     expect(lineAt(result, `endpoints.${c2s.index}.tls.minVersion`)).toBe(lineOf(file, 'tls_profile = "old"'));
-    expect(endpoint(result, "s2s example.org").value.tls).toEqual({ enabled: false, minVersion: "1.0" });
+    expect(endpoint(result, "s2s im-legacy.example.com").value.tls).toEqual({ enabled: false, minVersion: "1.0" });
   });
 
   it("serves BOSH over plain HTTP on every interface", () => {
@@ -88,7 +88,7 @@ describe("Prosody insecure config", () => {
   it("counts syslog alone as no file log", () => expect(result.snapshot.audit?.logging?.enabled).toBe(false));
 
   it("takes admins as users with the admin role", () => {
-    expect(result.snapshot.users?.map((u) => u.id)).toEqual(["alice@example.org", "bob@example.org", "carol@example.org"]);
+    expect(result.snapshot.users?.map((u) => u.id)).toEqual(["alice@im-legacy.example.com", "bob@im-legacy.example.com", "carol@im-legacy.example.com"]);
     expect(lineAt(result, "users.1")).toBe(lineOf(file, "admins = {"));
   });
 
@@ -96,8 +96,8 @@ describe("Prosody insecure config", () => {
     const text = JSON.stringify(result.snapshot);
     for (const secret of ["sql-pass-4d6f", "turn-secret-8b0d", "share-secret-1c3e", "component-secret-5a7c"]) expect(text).not.toContain(secret);
     const settings = result.snapshot.settings as { components: Record<string, Record<string, unknown>> };
-    expect(settings.components["gateway.example.org"]).toEqual({ component_secret: "[REDACTED]" });
-    expect(settings.components["upload.example.org"]!.component_module).toBe("http_file_share");
+    expect(settings.components["gateway.im-legacy.example.com"]).toEqual({ component_secret: "[REDACTED]" });
+    expect(settings.components["upload.im-legacy.example.com"]!.component_module).toBe("http_file_share");
   });
 });
 
@@ -126,7 +126,7 @@ describe("Prosody hardened config", () => {
   });
 
   it("shows key file paths, which are not secrets", () => {
-    expect((result.snapshot.settings as { global: { ssl: unknown } }).global.ssl).toEqual({ key: "/etc/prosody/certs/example.org.key", certificate: "/etc/prosody/certs/example.org.crt" });
+    expect((result.snapshot.settings as { global: { ssl: unknown } }).global.ssl).toEqual({ key: "/etc/prosody/certs/im-hardened.example.com.key", certificate: "/etc/prosody/certs/im-hardened.example.com.crt" });
   });
 });
 

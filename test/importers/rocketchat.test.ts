@@ -19,12 +19,12 @@ describe("Rocket.Chat insecure settings", () => {
 
   it("imports into a valid snapshot named after the site URL's host", () => {
     expectValidSnapshot(result.snapshot);
-    expect(result.snapshot.metadata.name).toBe("chat.example.org");
+    expect(result.snapshot.metadata.name).toBe("rocket-legacy.example.org");
   });
 
   it("serves the site over plain HTTP, located at Site_Url's value", () => {
     const site = endpoint(result, "site");
-    expect(site.value).toMatchObject({ url: "http://chat.example.org", exposure: "public", tls: { enabled: false } });
+    expect(site.value).toMatchObject({ url: "http://rocket-legacy.example.org", exposure: "public", tls: { enabled: false } });
     expect(lineAt(result, `endpoints.${site.index}`)).toBe(lineOf(file, '"Site_Url"'));
   });
 

@@ -96,7 +96,7 @@ describe("Synapse hardened config", () => {
 
   it("keeps plain listeners on loopback behind an https public base URL", () => {
     expect(endpoint(result, "client listener 8008").value).toMatchObject({ url: "http://127.0.0.1:8008/_matrix/client", exposure: "internal" });
-    expect(endpoint(result, "public base URL").value).toMatchObject({ url: "https://matrix.example.org/", exposure: "public", tls: { enabled: true } });
+    expect(endpoint(result, "public base URL").value).toMatchObject({ url: "https://matrix-hardened.example.org/", exposure: "public", tls: { enabled: true } });
   });
 
   it("reads retention durations in days at their keys", () => {
