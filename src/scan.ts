@@ -13,6 +13,7 @@ import type { Waiver } from "./engine/types.js";
 import { compilePolicy, type CompiledPolicy } from "./policy/compile.js";
 import { loadPolicies } from "./policy/load.js";
 import { loadParamsFile, type ParamOverrides } from "./policy/params.js";
+import { catalogueAgeWarning, loadReleaseCatalogue, type ReleaseCatalogue } from "./policy/catalogue.js";
 import type { LoadedPolicy } from "./policy/types.js";
 import { expandInputs, skippedWarning, type Candidate, type InputFailure, type PlatformChoice } from "./snapshot/load.js";
 import { policyPackVersion, TOOL_VERSION } from "./version.js";
@@ -32,6 +33,8 @@ export interface ScanOptions {
   only?: string[];
   skip?: string[];
   maxFileBytes?: number;
+  /** A release catalogue of the organisation's own (default: the bundled data/releases.yaml). */
+  releaseCatalogue?: string;
   root?: string;
   /** Waivers file (--waivers): matching findings are waived until the waiver expires. */
   waivers?: string;
@@ -151,12 +154,18 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
   });
   if (gateFiles.errors.length) throw new RunStopped(gateFiles.errors);
   const { loaded, compiled, overrides } = prepared;
+  let catalogue: ReleaseCatalogue;
+  try {
+    catalogue = await loadReleaseCatalogue(options.releaseCatalogue);
+  } catch (e) {
+    throw new RunStopped(isChatauditError(e) ? errorsOf(e) : [new UsageError(String((e as Error)?.message ?? e))]);
+  }
   clock = timing("policies", clock);
   const load = { platform: options.platform, asOf, maxFileBytes: options.maxFileBytes, root: options.root };
   const expanded = await expandInputs(options.inputs, load);
   // Each input is loaded, evaluated and dropped before the next: one snapshot in memory per thread.
   const outcomes = await loadAndEvaluate(expanded.candidates, {
-    load, root: expanded.root, asOf: asOfMs, policies: loaded, overrides, ...(options.paramsFile ? { paramsFile: options.paramsFile } : {}),
+    load, root: expanded.root, asOf: asOfMs, policies: loaded, overrides, catalogue, ...(options.paramsFile ? { paramsFile: options.paramsFile } : {}),
   }, compiled);
   clock = timing("load+evaluate", clock);
 
@@ -165,6 +174,8 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
   const records: InputRecord[] = [];
   const failures: InputFailure[] = [...expanded.failures];
   const warnings = [...expanded.warnings];
+  const stale = catalogueAgeWarning(catalogue, asOfMs);
+  if (stale) warnings.push(stale);
   const duplicates: string[] = [];
   const skipped: Candidate[] = [];
   const referenced = new Set<string>();
@@ -199,7 +210,10 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
   records.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   const report: ScanReport = {
-    tool: { name: "chataudit", version: TOOL_VERSION, policyPackVersion: policyPackVersion(loaded) },
+    tool: {
+      name: "chataudit", version: TOOL_VERSION, policyPackVersion: policyPackVersion(loaded),
+      releaseCatalogue: { date: catalogue.catalogueDate, source: catalogue.source },
+    },
     asOf,
     inputs: records,
     summary: summarize(records, results, findings, compiled.length, failOn),
