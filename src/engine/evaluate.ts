@@ -147,7 +147,8 @@ export function evaluateSnapshot(
     }
   }
 
-  const locations = loaded.provenance.locate([...new Set(pending.map((p) => p.locationPath))]);
+  // Locating reads the whole source text: only when something failed.
+  const locations = pending.length ? loaded.provenance.locate([...new Set(pending.map((p) => p.locationPath))]) : new Map<string, SourceLocation>();
   const findings = pending.map(({ finding, locationPath }) => ({
     ...finding,
     location: locations.get(locationPath) ?? ({ path: loaded.path, line: 1, column: 1 } as SourceLocation),

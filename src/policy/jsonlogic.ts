@@ -1,7 +1,8 @@
 // JSON Logic for chataudit: a compiler from rules to closures (what the engine runs) and the
 // json-logic-js reference it must agree with (test/policy/jsonlogic-differential.test.ts proves it).
 
-import jsonLogic from "json-logic-js";
+import type JsonLogic from "json-logic-js";
+import { createRequire } from "node:module";
 import { OPERATIONS, STANDARD_OPERATIONS, type OperationContext } from "./operations.js";
 
 /** Roots a `var` path can start with to reach something other than the current data. */
@@ -125,6 +126,23 @@ const STANDARD_FNS: Record<string, (v: Values) => unknown> = {
   min: (v) => Math.min(...(v as number[])),
   max: (v) => Math.max(...(v as number[])),
   merge: (v) => v.reduce<unknown[]>((a, b) => a.concat(b), []),
+};
+
+/** The same operations with two arguments, without an array per call: these run once per item. */
+const BINARY_FNS: Record<string, (a: unknown, b: unknown) => unknown> = {
+  "==": (a, b) => a == b,
+  "===": (a, b) => a === b,
+  "!=": (a, b) => a != b,
+  "!==": (a, b) => a !== b,
+  ">": (a, b) => (a as number) > (b as number),
+  ">=": (a, b) => (a as number) >= (b as number),
+  "<": (a, b) => (a as number) < (b as number),
+  "<=": (a, b) => (a as number) <= (b as number),
+  in: (a, b) => {
+    const list = b as { indexOf?: (x: unknown) => number } | null | undefined;
+    if (!list || typeof list.indexOf === "undefined") return false;
+    return list.indexOf(a) !== -1;
+  },
 };
 /* eslint-enable eqeqeq */
 
@@ -352,10 +370,14 @@ function compileOperation(op: string, args: unknown[], sub: (i: number) => Node,
   if (standard) {
     if (parts.length === 1) {
       const only = parts[0]!;
+      if (op === "!") return { reads, run: (data, scope) => !truthy(only(data, scope)) };
+      if (op === "!!") return { reads, run: (data, scope) => truthy(only(data, scope)) };
       return { reads, run: (data, scope) => standard([only(data, scope)]) };
     }
     if (parts.length === 2) {
       const [a, b] = parts as [CompiledRule, CompiledRule];
+      const binary = BINARY_FNS[op];
+      if (binary) return { reads, run: (data, scope) => binary(a(data, scope), b(data, scope)) };
       return { reads, run: (data, scope) => standard([a(data, scope), b(data, scope)]) };
     }
     return { reads, run: (data, scope) => standard(parts.map((p) => p(data, scope))) };
@@ -457,10 +479,12 @@ export function varPaths(rule: unknown, out: string[] = []): string[] {
 // --- the reference: json-logic-js itself, with the same domain operations and the same safe `var` ---
 
 let referenceContext: OperationContext = { asOf: 0 };
-let referenceReady = false;
+let jsonLogic: typeof JsonLogic | undefined;
 
-function prepareReference(): void {
-  if (referenceReady) return;
+/** json-logic-js, loaded on first use: scans never run the reference, so they do not pay for loading it. */
+function prepareReference(): typeof JsonLogic {
+  if (jsonLogic) return jsonLogic;
+  jsonLogic = createRequire(import.meta.url)("json-logic-js") as typeof JsonLogic;
   for (const [name, op] of Object.entries(OPERATIONS)) {
     jsonLogic.add_operation(name, (...args: unknown[]) => op(referenceContext, ...args));
   }
@@ -469,7 +493,7 @@ function prepareReference(): void {
   });
   jsonLogic.rm_operation("method");
   jsonLogic.rm_operation("log");
-  referenceReady = true;
+  return jsonLogic;
 }
 
 /**
@@ -477,7 +501,7 @@ function prepareReference(): void {
  * the compiler and by `--engine reference` when debugging a policy.
  */
 export function applyReference(rule: unknown, data: unknown, ctx: OperationContext): unknown {
-  prepareReference();
+  const reference = prepareReference();
   referenceContext = ctx;
-  return jsonLogic.apply(rule as jsonLogic.RulesLogic, data as never);
+  return reference.apply(rule as JsonLogic.RulesLogic, data as never);
 }

@@ -1,7 +1,6 @@
 // Loading inputs: files, folders and globs of snapshots (YAML/JSON) or native platform configs,
 // each with the provenance findings need. A broken input is recorded, never fatal to the others.
 
-import { glob } from "glob";
 import { promises as fs } from "node:fs";
 import { extname, resolve } from "node:path";
 import { shownPath } from "../paths.js";
@@ -58,6 +57,8 @@ function importers(): Promise<Importers> {
 
 /** Expand files, folders and globs into a sorted, de-duplicated list of candidate files. */
 async function expand(patterns: string[], root: string, warnings: string[], failures: InputFailure[]): Promise<Candidate[]> {
+  // Loaded here rather than at the top: worker threads load this module but never expand patterns.
+  const { glob } = await import("glob");
   const out = new Map<string, Candidate>();
   for (const pattern of patterns) {
     const abs = resolve(root, pattern);

@@ -1,7 +1,7 @@
 // Reading input files: size limit, strict UTF-8, sha256, and offset -> line/column.
 
 import { createHash } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { InputError } from "../errors.js";
 
 /** Default limit on one input file; --max-file-size overrides it. */
@@ -20,7 +20,9 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 export async function readSourceText(path: string, displayPath = path, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SourceText> {
   let buffer: Buffer;
   try {
-    const stat = await fs.stat(path);
+    // Synchronous on purpose: one call each instead of a thread-pool round trip per 512 KiB, which
+    // for 2,000 small snapshots or one of 250 MB is most of the reading time. Nothing else waits on it.
+    const stat = statSync(path);
     if (stat.isDirectory()) throw new InputError("is a folder, expected a file", { file: displayPath });
     if (stat.size > maxBytes) {
       throw new InputError(
@@ -28,7 +30,7 @@ export async function readSourceText(path: string, displayPath = path, maxBytes 
         { file: displayPath },
       );
     }
-    buffer = await fs.readFile(path);
+    buffer = readFileSync(path);
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`cannot read file: ${describeFsError(e)}`, { file: displayPath });
