@@ -8,7 +8,7 @@ import { SEVERITIES, type Severity } from "../policy/types.js";
 import { formatLocation, markdownCode, markdownText } from "../reports/escape.js";
 import { SEVERITY, SEVERITIES_DESC } from "../reports/severity.js";
 import { locateJsonPaths } from "../source/json-locate.js";
-import { LineIndex, readSourceText } from "../source/text.js";
+import { jsonSyntaxReason, LineIndex, readSourceText } from "../source/text.js";
 import { parseYaml } from "../source/yaml.js";
 import { TOOL_VERSION } from "../version.js";
 
@@ -75,7 +75,7 @@ export async function loadReport(file: string): Promise<DiffableReport> {
   } catch (e) {
     // The YAML parser reads JSON too and names the line and column of a syntax error.
     parseYaml(source.text, file);
-    throw new InputError(`invalid JSON: ${(e as Error).message}`, { file, line: 1, column: 1 });
+    throw new InputError(`invalid JSON: ${jsonSyntaxReason((e as Error).message)}`, { file, line: 1, column: 1 });
   }
   const at = (path: string[]) => ({ file, ...new LineIndex(source.text).position(locateJsonPaths(source.text, [path]).get(path.join(".")) ?? 0) });
   const report = value as Record<string, unknown>;

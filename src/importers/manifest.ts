@@ -8,7 +8,7 @@ import { InputError } from "../errors.js";
 import { schemaProblems, validatorFor } from "../schema.js";
 import { mapProvenance } from "../snapshot/provenance.js";
 import type { Snapshot, SourceLocation, User } from "../snapshot/types.js";
-import { decodeSource, DEFAULT_MAX_FILE_BYTES, describeFsError, formatBytes } from "../source/text.js";
+import { decodeSource, DEFAULT_MAX_FILE_BYTES, describeFsError, formatBytes, notARegularFile } from "../source/text.js";
 import { isRecord, MAX_DEPTH, NativeReader, parseStructuredDocument, type NativeDocument, type NativePath } from "./native.js";
 import { importUsersExport } from "./users.js";
 import type { ImportOptions, ImportResult, Importer, NativeFile } from "./types.js";
@@ -49,7 +49,8 @@ function readReferenced(manifest: NativeDocument, baseDir: string, key: NativePa
   let buffer: Buffer;
   try {
     const stat = statSync(abs);
-    if (stat.isDirectory()) throw new InputError(`\`${key.join(".")}\` names a folder (${ref}), expected a file`, where);
+    const notAFile = notARegularFile(stat);
+    if (notAFile) throw new InputError(`\`${key.join(".")}\` names ${ref}, which ${notAFile}`, where);
     if (stat.size > DEFAULT_MAX_FILE_BYTES) throw new InputError(`\`${key.join(".")}\`: ${ref} is ${formatBytes(stat.size)}, larger than the limit of ${formatBytes(DEFAULT_MAX_FILE_BYTES)}`, where);
     buffer = readFileSync(abs);
   } catch (e) {

@@ -5,6 +5,7 @@ import { basename } from "node:path";
 import { isScalar, parseDocument, type Document } from "yaml";
 import { InputError } from "../errors.js";
 import type { SourceLocation } from "../snapshot/types.js";
+import { MAX_NESTING, nestedDeeperThan } from "../source/depth.js";
 import { nodeAtPath, parseYaml } from "../source/yaml.js";
 import type { NativeFile } from "./types.js";
 
@@ -28,7 +29,7 @@ export interface NativeDocument {
 }
 
 /** Nesting deeper than this is refused: no real config comes close, and walkers recurse. */
-export const MAX_DEPTH = 100;
+export const MAX_DEPTH = MAX_NESTING;
 
 /**
  * Parse YAML (or JSON, which is YAML 1.2) into a document with positions. `expected` names the format for
@@ -72,13 +73,7 @@ function yamlLocation(doc: Document.Parsed, lines: { linePos(offset: number): { 
 }
 
 function checkDepth(value: unknown, file: string): void {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
-    if (depth > MAX_DEPTH) throw new InputError(`nested more than ${MAX_DEPTH} levels deep, expected a configuration file`, { file, line: 1, column: 1 });
-    for (const child of Object.values(v as object)) stack.push([child, depth + 1]);
-  }
+  if (nestedDeeperThan(value, MAX_DEPTH)) throw new InputError(`nested more than ${MAX_DEPTH} levels deep, expected a configuration file`, { file, line: 1, column: 1 });
 }
 
 /** Whether a value is a plain mapping (not a list, not null). */

@@ -8,7 +8,8 @@ import { InputError, isChatauditError, type ChatauditError } from "../errors.js"
 import type { ImportResult } from "../importers/types.js";
 import { schemaProblems, validatorFor } from "../schema.js";
 import { locateJsonPaths } from "../source/json-locate.js";
-import { DEFAULT_MAX_FILE_BYTES, describeFsError, LineIndex, positionsAt, readSourceText, type SourceText } from "../source/text.js";
+import { DEFAULT_MAX_FILE_BYTES, describeFsError, jsonSyntaxReason, LineIndex, positionsAt, readSourceText, type SourceText } from "../source/text.js";
+import { MAX_NESTING, nestedDeeperThan } from "../source/depth.js";
 import { parseYaml, positionAtPath, type ParsedYaml } from "../source/yaml.js";
 import { mapProvenance } from "./provenance.js";
 import type { LoadedSnapshot, Provenance, Snapshot, SourceLocation } from "./types.js";
@@ -58,7 +59,7 @@ function importers(): Promise<Importers> {
 /** Expand files, folders and globs into a sorted, de-duplicated list of candidate files. */
 async function expand(patterns: string[], root: string, warnings: string[], failures: InputFailure[]): Promise<Candidate[]> {
   // Loaded here rather than at the top: worker threads load this module but never expand patterns.
-  const { glob } = await import("glob");
+  const { glob, hasMagic } = await import("glob");
   const out = new Map<string, Candidate>();
   for (const pattern of patterns) {
     const abs = resolve(root, pattern);
@@ -85,7 +86,9 @@ async function expand(patterns: string[], root: string, warnings: string[], fail
       if (found.length === 0) {
         failures.push({ path: pattern, error: new InputError("no such file, folder or matching files", { file: pattern }) });
       }
-      for (const f of found) if (!out.has(f)) out.set(f, { abs: f, shown: display(f, root), discovered: true });
+      // A path without wildcards that stat could not follow (a dangling link) was named, not found in a folder.
+      const discovered = hasMagic(pattern);
+      for (const f of found) if (!out.has(f)) out.set(f, { abs: f, shown: display(f, root), discovered });
     }
   }
   return [...out.values()].sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0));
@@ -126,7 +129,9 @@ export async function loadCandidate(candidate: Candidate, options: LoadOptions, 
     const error = isChatauditError(e)
       ? e
       : new InputError(`cannot load: ${(e as Error)?.message ?? String(e)}`, { file: candidate.shown });
-    if (candidate.discovered && !source && /permission denied|symbolic links/.test(error.message)) {
+    // Found in a folder but not readable as a file (no permission, a symlink loop or a dangling link, a FIFO):
+    // skipped with a warning, as `find` would; named on the command line, it is an error.
+    if (candidate.discovered && !source && /permission denied|symbolic links|no such file|pipe, socket or device/.test(error.message)) {
       return { kind: "warning", warning: `${candidate.shown}: skipped, ${error.message}` };
     }
     return { kind: "failure", failure: { path: candidate.shown, sha256: source?.sha256, error } };
@@ -188,7 +193,7 @@ function parseJson(text: string, file: string): unknown {
     const message = (e as Error).message;
     if (e instanceof RangeError) throw new InputError("JSON nested too deeply to read", { file, line: 1, column: 1 });
     const at = jsonErrorPosition(message, text);
-    const reason = message.replace(/^JSON\.parse: /, "").replace(/ in JSON at position \d+.*$/, "").replace(/\s*\(line \d+ column \d+\)$/, "");
+    const reason = jsonSyntaxReason(message);
     throw new InputError(`invalid JSON: ${reason}`, { file, ...at });
   }
 }
@@ -228,6 +233,8 @@ async function loadSource(source: SourceText, candidate: Candidate, options: Loa
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       throw new InputError(`expected a snapshot (a mapping with apiVersion, kind, metadata), got ${describeValue(value)}`, { file, line: 1, column: 1 });
     }
+    // JSON.parse reads any depth; validation, evaluation and reports recurse and would overflow the stack.
+    if (nestedDeeperThan(value)) throw new InputError(`nested more than ${MAX_NESTING} levels deep, expected a snapshot`, { file, line: 1, column: 1 });
     const provenance = json ? jsonProvenance(source.text, file) : yamlProvenance(yaml!, file);
     const validate = validatorFor("snapshot");
     if (!validate(value)) {

@@ -1,7 +1,7 @@
 // Reading input files: size limit, strict UTF-8, sha256, and offset -> line/column.
 
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, type Stats } from "node:fs";
 import { InputError } from "../errors.js";
 
 /** Default limit on one input file; --max-file-size overrides it. */
@@ -23,7 +23,8 @@ export async function readSourceText(path: string, displayPath = path, maxBytes 
     // Synchronous on purpose: one call each instead of a thread-pool round trip per 512 KiB, which
     // for 2,000 small snapshots or one of 250 MB is most of the reading time. Nothing else waits on it.
     const stat = statSync(path);
-    if (stat.isDirectory()) throw new InputError("is a folder, expected a file", { file: displayPath });
+    const notAFile = notARegularFile(stat);
+    if (notAFile) throw new InputError(notAFile, { file: displayPath });
     if (stat.size > maxBytes) {
       throw new InputError(
         `file is ${formatBytes(stat.size)}, larger than the limit of ${formatBytes(maxBytes)} (raise it with --max-file-size)`,
@@ -38,6 +39,16 @@ export async function readSourceText(path: string, displayPath = path, maxBytes 
   return decodeSource(buffer, displayPath);
 }
 
+/**
+ * Why a path cannot be read as an input, or undefined for a regular file. A pipe, socket or device
+ * (a FIFO left in a scanned folder, /dev/zero named on the command line) would block or never end.
+ */
+export function notARegularFile(stat: Stats): string | undefined {
+  if (stat.isDirectory()) return "is a folder, expected a file";
+  if (!stat.isFile()) return "is a pipe, socket or device, expected a regular file";
+  return undefined;
+}
+
 export function decodeSource(buffer: Buffer, displayPath: string): SourceText {
   let text: string;
   try {
@@ -49,6 +60,18 @@ export function decodeSource(buffer: Buffer, displayPath: string): SourceText {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { path: displayPath, text, sha256: sha256(buffer), bytes: buffer.length };
+}
+
+/**
+ * The reason of a JSON.parse error without its position and without the excerpt of the text V8 quotes
+ * (`Unexpected token 'C', ..."Source": CANARY}" is not valid JSON`): that excerpt may hold a secret.
+ */
+export function jsonSyntaxReason(message: string): string {
+  return message
+    .replace(/^JSON\.parse: /, "")
+    .replace(/, (\.\.\.)?".*"( is not valid JSON)$/s, "")
+    .replace(/ (in JSON )?at position \d+.*$/s, "")
+    .replace(/\s*\(line \d+ column \d+\)$/, "");
 }
 
 export function sha256(data: Buffer | string): string {
@@ -73,37 +96,38 @@ export function describeFsError(e: unknown): string {
   }
 }
 
+/**
+ * Offset of the first byte that does not begin a well-formed UTF-8 sequence (the Unicode Standard's table
+ * 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), in one pass however large the file.
+ */
 function firstInvalidUtf8(buffer: Buffer): number {
-  // Decode growing prefixes cheaply: find the first byte where a streaming decode fails.
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  const chunk = 4096;
-  for (let start = 0; start < buffer.length; start += chunk) {
-    try {
-      decoder.decode(buffer.subarray(start, Math.min(buffer.length, start + chunk)), { stream: true });
-    } catch {
-      for (let i = start; i < Math.min(buffer.length, start + chunk); i += 1) {
-        try {
-          new TextDecoder("utf-8", { fatal: true }).decode(buffer.subarray(0, i + 1), { stream: true });
-        } catch {
-          return i;
-        }
-      }
-      return start;
+  for (let i = 0; i < buffer.length; ) {
+    const lead = buffer[i]!;
+    if (lead < 0x80) {
+      i += 1;
+      continue;
     }
+    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > buffer.length) return i;
+    const second = buffer[i + 1]!;
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    if (second < low || second > high) return i;
+    for (let k = 2; k < length; k += 1) if ((buffer[i + k]! & 0xc0) !== 0x80) return i;
+    i += length;
   }
   return buffer.length;
 }
 
+/** Line and column (in characters, as everywhere else) of a byte offset; the bytes before it are valid UTF-8. */
 function lineColumnOfBytes(buffer: Buffer, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < offset && i < buffer.length; i += 1) {
-    if (buffer[i] === 0x0a) {
-      line += 1;
-      lineStart = i + 1;
-    }
+  for (let i = buffer.indexOf(0x0a); i !== -1 && i < offset; i = buffer.indexOf(0x0a, i + 1)) {
+    line += 1;
+    lineStart = i + 1;
   }
-  return { line, column: offset - lineStart + 1 };
+  return { line, column: buffer.subarray(lineStart, offset).toString("utf8").length + 1 };
 }
 
 /**

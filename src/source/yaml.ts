@@ -19,7 +19,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   try {
     doc = parseDocument(text, { ...SAFE, lineCounter: lines });
   } catch (e) {
-    throw new InputError(`cannot parse YAML: ${(e as Error).message}`, { file });
+    throw new InputError(`cannot parse YAML: ${firstLine((e as Error).message)}`, { file });
   }
   const error = doc.errors[0];
   if (error) {
@@ -35,8 +35,25 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   return { doc, lines, value };
 }
 
+/**
+ * Messages of the yaml library that quote the input (an alias, a tag, an escape, a directive), each with
+ * what is said instead: a password written unquoted as `*s3cret` or `!s3cret` must not be printed.
+ */
+const QUOTING: [RegExp, string][] = [
+  [/^Unresolved alias\b/, "Unresolved alias: a value starts with * (quote it, or set the anchor before the alias)"],
+  [/^(Unresolved tag|Could not resolve tag|Not a valid tag|Verbatim tags)\b|^The .* tag has no suffix$/, "Unresolved tag: a value starts with ! (quote it)"],
+  [/^Invalid escape sequence\b/, "Invalid escape sequence in a double-quoted string"],
+  [/^Unknown directive\b/, "Unknown directive: a line starts with %"],
+  [/^Unresolved plain scalar\b/, "Unresolved plain scalar"],
+  [/^Block scalar header includes extra characters\b/, "Block scalar header includes extra characters"],
+  [/^Ordered maps must not include duplicate keys\b/, "Ordered maps must not include duplicate keys"],
+];
+
 function firstLine(message: string): string {
-  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  const line = message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  // The composer and toJS recurse: a document nested some thousand levels deep exhausts the stack.
+  if (/call stack/i.test(line)) return "nested too deeply to read";
+  return QUOTING.find(([pattern]) => pattern.test(line))?.[1] ?? line;
 }
 
 /** The node at a path of keys / indices, or the nearest ancestor that exists. */
