@@ -31,7 +31,7 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 
 /**
  * Parse a Prosody config. Syntax errors become InputError at their line; the message keeps what luaparse
- * expected but drops the "near <token>" part, which could quote a secret.
+ * expected but drops the tokens it quotes ("near <token>", "unexpected string <token>"): one could be a secret.
  */
 export function parseProsodyConfig(file: NativeFile): NativeDocument & { root: ProsodyConfig } {
   // luaparse reads Lua's byte strings: give it the UTF-8 bytes as Latin-1 characters and decode strings back.
@@ -41,7 +41,12 @@ export function parseProsodyConfig(file: NativeFile): NativeDocument & { root: P
     chunk = luaparse.parse(bytes, { locations: true, comments: false, encodingMode: "pseudo-latin1", luaVersion: "5.2" });
   } catch (e) {
     const err = e as LuaSyntaxError;
-    const reason = String(err.message ?? "syntax error").replace(/^\[\d+:\d+\]\s*/, "").replace(/\s+near\s+.*$/s, "");
+    const reason = String(err.message ?? "syntax error")
+      .replace(/^\[\d+:\d+\]\s*/, "")
+      .replace(/\s+near\s+.*$/s, "")
+      // "unexpected string '\"s3cret\"'", "no visible label 's3cret'": the token itself may be a secret.
+      .replace(/^(unexpected (?!symbol)\w+) .*$/s, "$1")
+      .replace(/^no visible label .* for/s, "no visible label for");
     if (typeof err.line !== "number") {
       throw new InputError("expected a Prosody config (Lua): the file is nested too deeply to read", { file: file.path, line: 1, column: 1 });
     }
