@@ -1,16 +1,22 @@
 // The typed errors a person can act on. The CLI turns every one of them into exit code 2 and one line.
 
+import { terminalText } from "./reports/escape.js";
+
 export interface Where {
   file: string;
   line?: number;
   column?: number;
 }
 
-/** Base: a message and, where known, the file, line and column it is about. */
+/**
+ * Base: a message and, where known, the file, line and column it is about. Messages quote what they are
+ * about (a key, a file name) and those come from the input: they are kept to one line with nothing a
+ * terminal would act on, so an input can neither forge a line of output nor send escape sequences.
+ */
 export class ChatauditError extends Error {
   readonly where?: Where;
   constructor(message: string, where?: Where) {
-    super(message);
+    super(terminalText(message));
     this.name = new.target.name;
     this.where = where;
   }
@@ -20,7 +26,7 @@ export class ChatauditError extends Error {
     if (!this.where) return this.message;
     const { file, line, column } = this.where;
     const pos = line ? `:${line}${column ? `:${column}` : ""}` : "";
-    return `${file}${pos}: ${this.message}`;
+    return `${terminalText(file)}${pos}: ${this.message}`;
   }
 }
 

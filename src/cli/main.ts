@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from "commander";
 import { ChatauditErrors, isChatauditError } from "../errors.js";
+import { terminalText } from "../reports/escape.js";
 import { TOOL_VERSION } from "../version.js";
 import { RunStopped } from "../scan.js";
 import { registerScan } from "./scan.js";
@@ -10,6 +11,7 @@ import { registerDiff } from "./diff.js";
 import { registerTest } from "./test.js";
 import { registerPolicies } from "./policies.js";
 import { registerCollect } from "./collect.js";
+import { registerMerge } from "./merge.js";
 
 function buildProgram(): Command {
   const program = new Command()
@@ -25,6 +27,7 @@ function buildProgram(): Command {
   registerImport(program);
   registerCollect(program);
   registerDiff(program);
+  registerMerge(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -40,7 +43,7 @@ export function reportError(e: unknown): void {
     return;
   }
   const message = (e as Error)?.message ?? String(e);
-  process.stderr.write(`chataudit: internal error: ${message.split("\n")[0]}\n`);
+  process.stderr.write(`chataudit: internal error: ${terminalText(message.split("\n")[0]!)}\n`);
   if (process.env.CHATAUDIT_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ""}\n`);
 }
 

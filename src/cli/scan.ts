@@ -17,6 +17,7 @@ import { buildBaseline, renderBaseline } from "../gate/baseline.js";
 import { describeWaiver } from "../gate/waivers.js";
 import { renderGithub } from "../reports/github.js";
 import { renderMarkdown } from "../reports/markdown.js";
+import { terminalText } from "../reports/escape.js";
 import { describeFsError } from "../source/text.js";
 
 export interface ScanFlags {
@@ -141,11 +142,17 @@ export async function runScan(
   for (const input of report.inputs.filter((i) => i.status === "error")) {
     const e = input.error!;
     const pos = e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : "";
-    process.stderr.write(`chataudit: error: ${input.path}${pos}: ${e.message}\n`);
+    process.stderr.write(`chataudit: error: ${terminalText(input.path)}${pos}: ${terminalText(e.message)}\n`);
+  }
+  // A policy that could not be evaluated makes the run untrusted (exit 2) as a broken input does: say which, where.
+  const sources = new Map(report.policies.map((p) => [p.id, p.source]));
+  for (const r of report.results.filter((x) => x.status === "error")) {
+    const line = `${sources.get(r.policyId) ?? r.policyId}: ${r.policyId} could not be evaluated on ${r.input}: ${r.reason ?? "evaluation failed"}`;
+    process.stderr.write(`chataudit: error: ${terminalText(line)}\n`);
   }
   // Expired waivers are announced on stderr too, whatever the formats: a risk stopped being accepted.
   for (const w of report.waivers ?? []) {
-    if (w.state === "expired") process.stderr.write(`chataudit: warning: waiver ${describeWaiver(w)} EXPIRED ${w.expires} (owner ${w.owner}); it no longer applies\n`);
+    if (w.state === "expired") process.stderr.write(`chataudit: warning: ${terminalText(`waiver ${describeWaiver(w)} EXPIRED ${w.expires} (owner ${w.owner}); it no longer applies`)}\n`);
   }
   await emitReports(report, formats, flags.output, flags.quiet);
   await appendStepSummary(report);

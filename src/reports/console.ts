@@ -3,6 +3,7 @@
 import pc from "picocolors";
 import type { Finding, ScanReport } from "../engine/types.js";
 import type { Severity } from "../policy/types.js";
+import { terminalText as t } from "./escape.js";
 import { SEVERITY, SEVERITIES_DESC } from "./severity.js";
 
 export interface ConsoleOptions {
@@ -44,7 +45,7 @@ export function renderConsole(report: ScanReport, options: ConsoleOptions): stri
   for (const input of report.inputs.filter((i) => i.status === "error")) {
     const e = input.error!;
     const pos = e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : "";
-    out.push(c.red(`  ✗ ${input.path}${pos}: ${e.message}`));
+    out.push(c.red(`  ✗ ${t(input.path)}${pos}: ${t(e.message)}`));
   }
   out.push("");
 
@@ -63,12 +64,12 @@ export function renderConsole(report: ScanReport, options: ConsoleOptions): stri
   if (waived.length > 0) {
     out.push(c.bold(`Waived (${waived.length})`));
     for (const f of waived.slice(0, max)) {
-      out.push(`  ${c.dim("~")} ${f.policyId} ${f.subject} — ${f.waiver?.owner ?? "?"} until ${f.waiver?.expires ?? "?"}: ${f.waiver?.reason ?? ""}`);
+      out.push(`  ${c.dim("~")} ${t(f.policyId)} ${t(f.subject)} — ${t(f.waiver?.owner ?? "?")} until ${t(f.waiver?.expires ?? "?")}: ${t(f.waiver?.reason ?? "")}`);
     }
     out.push("");
   }
 
-  for (const w of report.warnings) out.push(c.yellow(`warning: ${w}`));
+  for (const w of report.warnings) out.push(c.yellow(`warning: ${t(w)}`));
   if (report.warnings.length) out.push("");
 
   const r = s.results;
@@ -99,7 +100,7 @@ export function renderConsole(report: ScanReport, options: ConsoleOptions): stri
 
 function formatFinding(f: Finding, sev: Record<Severity, Paint>, dim: Paint): string {
   const label = sev[f.severity](SEVERITY[f.severity].label.padEnd(8));
-  const loc = `${f.location.path}:${f.location.line}:${f.location.column}`;
+  const loc = `${t(f.location.path)}:${f.location.line}:${f.location.column}`;
   const base = f.baselineState === "unchanged" ? dim(" (in baseline)") : "";
-  return `  ${label} ${f.policyId} ${f.message}${base}\n           ${dim(`${loc} · ${f.snapshot} · ${f.subject}`)}`;
+  return `  ${label} ${t(f.policyId)} ${t(f.message)}${base}\n           ${dim(`${loc} · ${t(f.snapshot)} · ${t(f.subject)}`)}`;
 }

@@ -37,6 +37,24 @@ export function stripControlChars(value: string): string {
 }
 
 /**
+ * What a terminal or a log viewer would act on rather than show: C0 controls (tab excepted) with ESC, which
+ * starts colour, cursor and title sequences; DEL; the C1 range, whose U+009B is a one-character CSI; the line
+ * and paragraph separators some viewers break on; and the bidirectional marks, overrides and isolates that
+ * reorder the text around them ("Trojan Source").
+ */
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text for one line of a terminal or a log: the characters above written as visible escapes (`\n`, `\u001b`),
+ * so a value from a snapshot can neither forge a line nor recolour, move, hide or reorder what is printed.
+ */
+export function terminalText(value: string): string {
+  return value.replace(TERMINAL_UNSAFE, (c) =>
+    c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
  * Plain text made inert inside a Markdown line (GitHub-flavoured): inline markup, math and table pipes
  * escaped, HTML and entities disarmed, line breaks flattened so a table row stays one row, and `@`
  * followed by a zero-width space so a username in a snapshot never pings someone when the summary is

@@ -1,6 +1,7 @@
 // GitHub Actions annotations (`--format github`): one workflow command per failing finding, at its file and line.
 
 import type { Finding, ScanReport } from "../engine/types.js";
+import { terminalText } from "./escape.js";
 import { SEVERITY } from "./severity.js";
 
 type Command = "error" | "warning" | "notice";
@@ -18,9 +19,11 @@ export function escapeProperty(value: string): string {
 function command(name: Command, properties: Record<string, string | number | undefined>, message: string): string {
   const props = Object.entries(properties)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== "")
-    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .map(([k, v]) => `${k}=${escapeProperty(terminalText(String(v)))}`)
     .join(",");
-  return `::${name}${props ? ` ${props}` : ""}::${escapeData(message)}`;
+  // The log that shows the command renders ANSI sequences: values from snapshots lose theirs, line by line.
+  const text = message.split("\n").map(terminalText).join("\n");
+  return `::${name}${props ? ` ${props}` : ""}::${escapeData(text)}`;
 }
 
 /** high and critical are errors, medium a warning, low and info notices: the same split as SARIF's levels. */
