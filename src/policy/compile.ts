@@ -40,6 +40,15 @@ handlebars.registerHelper("percent", (value: unknown) =>
 );
 handlebars.registerHelper("join", (value: unknown) => (Array.isArray(value) ? value.join(", ") : value));
 
+/**
+ * A message template. Inherited properties (`{{constructor}}`, `{{name.toString}}`) stay unreachable, as
+ * Handlebars makes them by default; saying so explicitly also keeps its multi-line warning off stderr.
+ */
+function messageTemplate(message: string): (context: Record<string, unknown>) => string {
+  const template = handlebars.compile(message, { noEscape: true, strict: false });
+  return (context) => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+}
+
 /** Params as the policy declares them, with overrides checked: same names, same types. */
 export function effectiveParams(
   loaded: LoadedPolicy,
@@ -106,6 +115,6 @@ export function compilePolicy(loaded: LoadedPolicy, overrides?: Record<string, u
     ],
     expectedParams: [...expectedParams],
     locate: policy.locate?.split("."),
-    renderMessage: handlebars.compile(policy.message, { noEscape: true, strict: false }),
+    renderMessage: messageTemplate(policy.message),
   };
 }

@@ -147,6 +147,16 @@ const BINARY_FNS: Record<string, (a: unknown, b: unknown) => unknown> = {
 /* eslint-enable eqeqeq */
 
 /**
+ * Arguments json-logic-js throws on whatever the data: refused when the policy is loaded, not found out
+ * as an evaluation error on every snapshot. (`missing_some` given a rule for its keys is checked when it runs.)
+ */
+const ARGUMENT_CHECKS: Record<string, (args: unknown[]) => string | undefined> = {
+  "*": (args) => (args.length === 0 ? `"*" needs at least one argument` : undefined),
+  missing_some: (args) =>
+    args.length === 2 && (Array.isArray(args[1]) || isLogic(args[1])) ? undefined : `"missing_some" takes [minimum, [keys...]]`,
+};
+
+/**
  * Compile a rule once into a closure. Throws RuleError naming the path of an unknown operation.
  * The closure never reads globals: the clock and params come in through `scope`.
  */
@@ -224,6 +234,8 @@ function compileNode(rule: unknown, path: string, depth: number, scoped: boolean
   }
   const raw = rule[op];
   const args = Array.isArray(raw) ? raw : [raw];
+  const misuse = ARGUMENT_CHECKS[op]?.(args);
+  if (misuse) throw new RuleError(misuse, opPath);
   const sub = (i: number) => compileNode(args[i], `${opPath}[${i}]`, depth + 1, scoped, hoist);
   return finish(compileOperation(op, args, sub, scoped), hoist);
 }
