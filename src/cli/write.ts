@@ -13,6 +13,10 @@ export async function prepareOutputDir(dir: string): Promise<void> {
     const stat = await fs.stat(dir);
     if (!stat.isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
     await fs.access(dir, constants.W_OK);
+    // access() says yes to root where nothing can be written (sysfs, some read-only mounts): write to find out.
+    const probe = join(dir, `.chataudit-probe.${process.pid}.tmp`);
+    await fs.writeFile(probe, "", { flag: "w" });
+    await fs.rm(probe, { force: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const reason = code === "ENOTDIR" || code === "EEXIST" ? "is a file, expected a folder" : describeFsError(e);
