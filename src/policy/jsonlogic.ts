@@ -260,31 +260,19 @@ function compileOperation(op: string, args: unknown[], sub: (i: number) => Node,
         },
       };
     }
-    case "and": {
-      const nodes = args.map((_, i) => sub(i));
-      const parts = nodes.map((n) => n.run);
-      return {
-        reads: readsOf(nodes),
-        run: (data, scope) => {
-          let current: unknown;
-          for (const p of parts) {
-            current = p(data, scope);
-            if (!truthy(current)) return current;
-          }
-          return current;
-        },
-      };
-    }
+    case "and":
     case "or": {
       const nodes = args.map((_, i) => sub(i));
       const parts = nodes.map((n) => n.run);
+      // `and` stops at the first falsy value, `or` at the first truthy one; both return the last evaluated.
+      const stopWhen = op === "or";
       return {
         reads: readsOf(nodes),
         run: (data, scope) => {
           let current: unknown;
           for (const p of parts) {
             current = p(data, scope);
-            if (truthy(current)) return current;
+            if (truthy(current) === stopWhen) return current;
           }
           return current;
         },
