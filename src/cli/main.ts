@@ -12,7 +12,6 @@ import { registerTest } from "./test.js";
 import { registerPolicies } from "./policies.js";
 import { registerCollect } from "./collect.js";
 import { registerMerge } from "./merge.js";
-import { registerMerge } from "./merge.js";
 
 function buildProgram(): Command {
   const program = new Command()
@@ -28,7 +27,6 @@ function buildProgram(): Command {
   registerImport(program);
   registerCollect(program);
   registerDiff(program);
-  registerMerge(program);
   registerMerge(program);
   for (const command of program.commands) command.exitOverride();
   return program;
