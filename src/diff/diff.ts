@@ -5,7 +5,7 @@ import type { Finding, ScanReport } from "../engine/types.js";
 import { InputError } from "../errors.js";
 import { gateFindings, type FailOn } from "../gate/gate.js";
 import { SEVERITIES, type Severity } from "../policy/types.js";
-import { formatLocation, markdownCode, markdownText } from "../reports/escape.js";
+import { formatLocation, markdownCode, markdownText, terminalText } from "../reports/escape.js";
 import { SEVERITY, SEVERITIES_DESC } from "../reports/severity.js";
 import { locateJsonPaths } from "../source/json-locate.js";
 import { jsonSyntaxReason, LineIndex, readSourceText } from "../source/text.js";
@@ -122,29 +122,25 @@ function verdict(d: ReportDiff): string {
 }
 
 /** Snapshot values reach the terminal here: control characters (escape sequences) are dropped. */
-function plain(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
-}
-
 export function renderDiffConsole(d: ReportDiff, options: { color: boolean }): string {
   const c = pc.createColors(options.color);
   const out: string[] = [];
-  out.push(c.bold("chataudit diff") + c.dim(plain(` · ${d.before.path} (${d.before.asOf}) → ${d.after.path} (${d.after.asOf})`)));
+  out.push(c.bold("chataudit diff") + c.dim(terminalText(` · ${d.before.path} (${d.before.asOf}) → ${d.after.path} (${d.after.asOf})`)));
   out.push("");
   const section = (title: string, findings: Finding[], mark: string, paint: (s: string) => string) => {
     if (!findings.length) return;
     out.push(c.bold(`${title} (${findings.length})`));
     for (const f of findings) {
       const status = f.status === "waived" ? c.dim(" [waived]") : "";
-      out.push(`  ${paint(mark)} ${SEVERITY[f.severity].label.padEnd(8)} ${plain(`${f.policyId} ${f.snapshot} ${f.subject}`)}${status}`);
-      out.push(`             ${c.dim(plain(f.message))}`);
+      out.push(`  ${paint(mark)} ${SEVERITY[f.severity].label.padEnd(8)} ${terminalText(`${f.policyId} ${f.snapshot} ${f.subject}`)}${status}`);
+      out.push(`             ${c.dim(terminalText(f.message))}`);
     }
     out.push("");
   };
   section("New", d.findings.new, "+", c.red);
   section("Fixed", d.findings.fixed, "-", c.green);
   out.push(`${c.bold("Unchanged")} ${d.findings.unchanged.length}`);
-  for (const note of untrustedNote(d)) out.push(c.yellow(`warning: ${note}`));
+  for (const note of untrustedNote(d)) out.push(c.yellow(`warning: ${terminalText(note)}`));
   out.push(`${plural(d.findings.new.length, "new finding")}, ${d.findings.fixed.length} fixed, ${d.findings.unchanged.length} unchanged`);
   out.push(d.gateFindings > 0 ? c.red(`✗ ${verdict(d)}`) : c.green(`✓ ${verdict(d)}`));
   return `${out.join("\n")}\n`;

@@ -170,6 +170,17 @@ describe("terminal output", () => {
     expect(coloured).not.toContain("\u001b[2J");
   });
 
+  it("prints `chataudit diff` of the hostile report with every escape sequence shown as text", async () => {
+    const empty = join(dir, "empty.json");
+    writeFileSync(empty, JSON.stringify({ ...report, findings: [] }));
+    const diff = await cli("diff", empty, join(out, "chataudit.json"), "--fail-on", "none");
+    expect(diff.stderr).toBe("");
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).not.toMatch(UNSAFE);
+    expect(diff.stdout.split("\n").filter((l) => /^(chataudit: error|::error|# )/.test(l))).toEqual([]);
+    expect(diff.stdout).toContain("\\u001b[31mRED");
+  });
+
   it("writes one GitHub annotation per line, with no escape sequence in it", () => {
     const lines = githubText.trimEnd().split("\n");
     expect(lines.length).toBeGreaterThan(30);
