@@ -88,7 +88,7 @@ function scanArgs(input, name, extra = []) {
 /** Stage boundaries printed by scan() under CHATAUDIT_TIMINGS=1, plus what follows them up to exit. */
 export function stagesOf(stderr, exitMs) {
   const marks = {};
-  for (const m of stderr.matchAll(/^chataudit: timing: (\S+) ([\d.]+) ([\d.]+)(?: rss=(\d+) heap=(\d+) cpu=([\d.]+))?$/gm)) marks[m[1]] = { start: Number(m[2]), end: Number(m[3]) };
+  for (const m of stderr.matchAll(/^chataudit: timing: (\S+) ([\d.]+) ([\d.]+)\b.*$/gm)) marks[m[1]] = { start: Number(m[2]), end: Number(m[3]) };
   const first = marks.policies;
   const last = marks.gate;
   if (!first || !last || !marks["load+evaluate"]) throw new Error(`no stage timings in the scan's stderr:\n${stderr}`);

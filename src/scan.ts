@@ -132,12 +132,12 @@ async function loadGateFiles(options: ScanOptions): Promise<{ waivers?: Waiver[]
  * CHATAUDIT_TIMINGS=1 prints when each stage started and ended (ms since the process started) on
  * stderr, for `npm run bench`; never into a report.
  */
-function timing(stage: string, since: number): number {
+function timing(stage: string, since: number, detail = ""): number {
   const now = performance.now();
   if (process.env.CHATAUDIT_TIMINGS === "1") {
     const { rss, heapUsed } = process.memoryUsage();
     const { user, system } = process.cpuUsage();
-    process.stderr.write(`chataudit: timing: ${stage} ${since.toFixed(1)} ${now.toFixed(1)} rss=${rss} heap=${heapUsed} cpu=${((user + system) / 1000).toFixed(1)}\n`);
+    process.stderr.write(`chataudit: timing: ${stage} ${since.toFixed(1)} ${now.toFixed(1)} rss=${rss} heap=${heapUsed} cpu=${((user + system) / 1000).toFixed(1)}${detail}\n`);
   }
   return now;
 }
@@ -164,10 +164,11 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
   const load = { platform: options.platform, asOf, maxFileBytes: options.maxFileBytes, root: options.root };
   const expanded = await expandInputs(options.inputs, load);
   // Each input is loaded, evaluated and dropped before the next: one snapshot in memory per thread.
+  const threadStats = { threads: 1, byWorkers: 0 };
   const outcomes = await loadAndEvaluate(expanded.candidates, {
     load, root: expanded.root, asOf: asOfMs, policies: loaded, overrides, catalogue, ...(options.paramsFile ? { paramsFile: options.paramsFile } : {}),
-  }, compiled);
-  clock = timing("load+evaluate", clock);
+  }, compiled, { stats: threadStats });
+  clock = timing("load+evaluate", clock, ` threads=${threadStats.threads} by-workers=${threadStats.byWorkers}`);
 
   const results: Result[] = [];
   const findings: Finding[] = [];

@@ -94,6 +94,8 @@ export interface LoadAndEvaluateOptions {
   threads?: number;
   /** The worker script (default: worker.js beside this module). */
   workerUrl?: URL;
+  /** Filled in for diagnostics (CHATAUDIT_TIMINGS): threads used and inputs the workers took. */
+  stats?: { threads: number; byWorkers: number };
 }
 
 /** The worker entry beside this module; under a TypeScript test runner, the built one in dist/. */
@@ -116,6 +118,8 @@ export async function loadAndEvaluate(
 ): Promise<InputOutcome[]> {
   const outcomes: (InputOutcome | undefined)[] = new Array(candidates.length);
   const threads = Math.min(options.threads ?? threadsFor(candidates.length), Math.max(1, candidates.length));
+  const stats = options.stats ?? { threads, byWorkers: 0 };
+  stats.threads = threads;
   if (threads <= 1) {
     for (let i = 0; i < candidates.length; i += 1) outcomes[i] = await processCandidate(candidates[i]!, work, compiled);
     return outcomes as InputOutcome[];
@@ -135,10 +139,12 @@ export async function loadAndEvaluate(
     return range;
   };
 
-  const pool = Array.from({ length: threads - 1 }, () => startWorker(work, options.workerUrl ?? defaultWorkerUrl(), candidates, outcomes, take, returned));
-  // This thread works too, one candidate at a time, so that workers' messages are served between them.
+  const pool = Array.from({ length: threads - 1 }, () => startWorker(work, options.workerUrl ?? defaultWorkerUrl(), candidates, outcomes, take, returned, stats));
+  // This thread works too, a batch at a time. Reading is synchronous, so without a turn of the event loop
+  // between batches the workers' replies would wait, unread, until this thread had taken every input.
   for (let range = take(); range; range = take()) {
     for (let i = range[0]; i < range[1]; i += 1) outcomes[i] = await processCandidate(candidates[i]!, work, compiled);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   await Promise.all(pool.map((w) => w.done));
   // Batches a dying worker handed back after this thread's loop had ended.
@@ -162,6 +168,7 @@ function startWorker(
   outcomes: (InputOutcome | undefined)[],
   take: () => [number, number] | undefined,
   returned: [number, number][],
+  stats: { byWorkers: number },
 ): PooledWorker {
   const worker = new Worker(url, { workerData: { work } });
   const pending = new Map<number, [number, number]>();
@@ -196,6 +203,7 @@ function startWorker(
       }
       pending.delete(message.batch);
       message.outcomes.forEach((o, k) => (outcomes[range[0] + k] = o));
+      stats.byWorkers += message.outcomes.length;
       feed();
     });
     worker.on("error", finish);
