@@ -65,8 +65,9 @@ export function isSecretKeyName(name: string): boolean {
 }
 
 // The password part runs to the last "@" before a space: an unencoded "@" or "/" in it must not end the match
-// early and leave the rest of the password in the text.
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s:@?#]*):([^\s"']*)@/gi;
+// early and leave the rest of the password in the text. The scheme is bounded (real ones are short): unbounded,
+// each letter of "a.a.a.…" would start a scan to the end of the value, quadratic in a hostile config.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]{0,31}:\/\/)([^/\s:@?#]*):([^\s"']*)@/gi;
 const GO_MYSQL_DSN = /(^|[\s"'])([^\s:@/"']+):([^\s"']*)@(tcp|unix|udp)\(/gi;
 const SECRET_QUERY = /([?&;](?:password|passwd|pass|pwd|secret|token|access_?token|api_?key|sslpassword|key)=)[^&#;\s]*/gi;
 const KEY_VALUE_PASSWORD = /(\b(?:password|passwd|pwd)\s*=\s*)('[^']*'|"[^"]*"|[^\s;]+)/gi;

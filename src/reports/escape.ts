@@ -79,7 +79,9 @@ export function markdownText(value: string): string {
  */
 export function markdownCode(value: string): string {
   const text = value.replace(CONTROL, "").replace(/\r\n?|\n/g, " ").replace(/\|/g, "\\|");
-  const longestRun = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  // A loop, not Math.max(...runs): a value with 200,000 backticks would pass too many arguments.
+  let longestRun = 0;
+  for (const m of text.matchAll(/`+/g)) longestRun = Math.max(longestRun, m[0].length);
   const fence = "`".repeat(longestRun + 1);
   // CommonMark strips one space from each side of a span that both starts and ends with one.
   const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ")) ? " " : "";

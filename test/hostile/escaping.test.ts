@@ -150,6 +150,18 @@ describe("Markdown", () => {
   });
 });
 
+describe("values of any length", () => {
+  it("renders a subject of 200,000 backtick runs in Markdown without running out of stack", async () => {
+    const path = join(dir, "backticks.yaml");
+    const ticks = "`a".repeat(200_000);
+    writeFileSync(path, `apiVersion: chataudit/v1\nkind: Snapshot\nmetadata: { name: ticks, platform: generic, collectedAt: "${AS_OF}" }\nusers:\n  - { id: "${ticks}", username: x }\n`);
+    const result = await cli("scan", path, "--policies", HOSTILE_POLICIES, "--no-builtin", "--format", "markdown", "--output", join(dir, "ticks"), "--as-of", AS_OF, "--no-config");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(1);
+    expect(readFileSync(join(dir, "ticks", "chataudit.md"), "utf8")).toContain("``users/`a`a`a");
+  });
+});
+
 describe("terminal output", () => {
   /** Raw characters a terminal would act on: escapes, C1 controls, carriage returns, bidirectional overrides. */
   const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;

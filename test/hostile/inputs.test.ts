@@ -100,6 +100,16 @@ describe("resource exhaustion", () => {
     expect(result.code).toBe(1);
   });
 
+  it("imports a config whose values are built to make credential masking backtrack, in linear time", async () => {
+    // "a.a.a.…@": every letter after a dot could start a URL scheme; a pattern that rescans the rest from each is quadratic.
+    const value = `${"a.".repeat(200_000)}@`;
+    const path = file("backtrack.config.json", JSON.stringify({ ServiceSettings: { SiteURL: "https://chat.example.org", ListenAddress: ":8065" }, SqlSettings: { DriverName: "postgres" }, TeamSettings: { SiteName: value } }));
+    const result = await scanTimed(...scanArgs([path], out));
+    expect(result.stderr).toBe("");
+    expect(result.code).not.toBe(2);
+    expect(result.ms).toBeLessThan(10_000);
+  });
+
   it("refuses a file over --max-file-size without reading it, and a size it cannot parse", async () => {
     const path = file("large.yaml", snapshotYaml("large", `settings: { padding: "${"x".repeat(4096)}" }\n`));
     const result = await cli(...scanArgs([path], out, "--max-file-size", "1KB"));
