@@ -6,7 +6,7 @@ import { isScalar, parseDocument, type Document } from "yaml";
 import { InputError } from "../errors.js";
 import type { SourceLocation } from "../snapshot/types.js";
 import { MAX_NESTING, nestedDeeperThan } from "../source/depth.js";
-import { nodeAtPath, parseYaml } from "../source/yaml.js";
+import { nodeAtPath, parseYaml, SAFE } from "../source/yaml.js";
 import type { NativeFile } from "./types.js";
 
 /** Keys and indices from the root of a native document to one value. */
@@ -214,8 +214,8 @@ export function sniffStructured(text: string): unknown {
   if (lastSniff?.text === text) return lastSniff.value;
   let value: unknown;
   try {
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
-    value = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+    const doc = parseDocument(text, { ...SAFE, uniqueKeys: false });
+    value = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: SAFE.maxAliasCount });
   } catch {
     value = undefined;
   }

@@ -9,8 +9,11 @@ export interface ParsedYaml {
   value: unknown;
 }
 
-/** Options that keep hostile YAML harmless: aliases bounded (no "billion laughs"), duplicate keys refused. */
-const SAFE = { uniqueKeys: true, maxAliasCount: 100, prettyErrors: false, strict: true } as const;
+/**
+ * Options that keep hostile YAML harmless: aliases bounded (no "billion laughs"), duplicate keys refused, and
+ * no warnings on stderr (the library prints them through process.emitWarning, quoting a key it stringified).
+ */
+export const SAFE = { uniqueKeys: true, maxAliasCount: 100, prettyErrors: false, strict: true, logLevel: "error" } as const;
 
 /** Parse one YAML document; the first error becomes an InputError at its line and column. */
 export function parseYaml(text: string, file: string): ParsedYaml {

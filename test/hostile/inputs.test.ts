@@ -4,9 +4,9 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cli } from "../cli/run.js";
-import { expectRefused, policyYaml, scanArgs, scratch, snapshotObject, snapshotYaml } from "./support.js";
+import { expectRefused, policyYaml, scanArgs, scratch, snapshotObject, snapshotYaml, strayStderr } from "./support.js";
 
 const DEEP = 200_000;
 /** Generous for a loaded two-core machine; a hang or an exponential blow-up would take far longer. */
@@ -189,6 +189,21 @@ describe("files that are not text, or nothing", () => {
 });
 
 describe("keys, byte-order marks and line ends", () => {
+  it("reads mapping keys that are lists without a Node warning quoting them on stderr", async () => {
+    // The YAML library warns through process.emitWarning, which would print "(node:…) Warning: … [ s3cret ]".
+    const warnings = vi.spyOn(process, "emitWarning");
+    try {
+      const snapshot = file("list-key.yaml", snapshotYaml("keys", "settings:\n  ? [CANARY-key]\n  : 1\n"));
+      const config = file("list-key.homeserver.yaml", "server_name: example.org\nlisteners: []\n? [CANARY-key]\n: 1\n");
+      const result = await cli(...scanArgs([snapshot, config], out));
+      expect(strayStderr(result.stderr)).toEqual([]);
+      expect(result.stderr).not.toContain("CANARY");
+      expect(warnings).not.toHaveBeenCalled();
+    } finally {
+      warnings.mockRestore();
+    }
+  });
+
   it("refuses duplicate keys in YAML at the second one", async () => {
     const path = file("duplicate.yaml", `${snapshotYaml("dup", "settings: { a: 1 }\n")}settings: { a: 2 }\n`);
     expectRefused(await cli(...scanArgs([path], out)), { file: path, line: 5, column: 1, reason: /unique/ });
