@@ -2,14 +2,17 @@
 // merged into one set of reports, with the merged gate's exit code.
 
 import { Command, Option } from "commander";
+import { join } from "node:path";
 import { InputError, isChatauditError, type ChatauditError } from "../errors.js";
 import { FAIL_ON, type FailOn } from "../gate/gate.js";
 import { asShard, mergeReports, type Shard } from "../merge.js";
+import { FILE_FORMATS } from "../reports/index.js";
+import { renderJsonChunks } from "../reports/json.js";
 import { RunStopped } from "../scan.js";
 import { readSourceText } from "../source/text.js";
 import { parseYaml } from "../source/yaml.js";
 import { emitReports, parseFormats } from "./scan.js";
-import { prepareOutputDir } from "./write.js";
+import { prepareOutputDir, writeFileAtomic } from "./write.js";
 import { reportError } from "./main.js";
 
 export interface MergeFlags {
@@ -47,7 +50,9 @@ export async function runMerge(files: string[], flags: MergeFlags): Promise<numb
   await prepareOutputDir(flags.output);
   const { report, warnings } = mergeReports(shards, flags.failOn ? { failOn: flags.failOn } : {});
   for (const w of warnings) process.stderr.write(`chataudit: warning: ${w}\n`);
-  await emitReports(report, formats, flags.output, flags.quiet);
+  // A fleet's merged JSON can pass the 512 MB a JavaScript string can hold: it is written in pieces.
+  if (formats.includes("json")) await writeFileAtomic(join(flags.output, FILE_FORMATS.json!.file), renderJsonChunks(report));
+  await emitReports(report, formats.filter((f) => f !== "json"), flags.output, flags.quiet);
   return report.summary.exitCode;
 }
 
