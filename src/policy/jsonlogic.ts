@@ -211,6 +211,13 @@ function loopReads(list: Node, ...bodies: Node[]): number {
   return reads;
 }
 
+/** A loop's list (argument 0) and body (argument 1), compiled, and what the loop as a whole reads. */
+function loopParts(sub: (i: number) => Node): { list: CompiledRule; body: CompiledRule; reads: number } {
+  const listNode = sub(0);
+  const bodyNode = sub(1);
+  return { list: listNode.run, body: bodyNode.run, reads: loopReads(listNode, bodyNode) };
+}
+
 function readsOf(nodes: readonly Node[]): number {
   let reads = IS_OPERATION;
   for (const n of nodes) reads |= n.reads;
@@ -281,12 +288,9 @@ function compileOperation(op: string, args: unknown[], sub: (i: number) => Node,
     case "filter":
     case "some":
     case "none": {
-      const listNode = sub(0);
-      const testNode = sub(1);
-      const list = listNode.run;
-      const test = testNode.run;
+      const { list, body: test, reads } = loopParts(sub);
       return {
-        reads: loopReads(listNode, testNode),
+        reads,
         run: (data, scope) => {
           const items = list(data, scope);
           if (!Array.isArray(items)) return op === "filter" ? [] : op === "none";
@@ -297,12 +301,9 @@ function compileOperation(op: string, args: unknown[], sub: (i: number) => Node,
       };
     }
     case "map": {
-      const listNode = sub(0);
-      const eachNode = sub(1);
-      const list = listNode.run;
-      const each = eachNode.run;
+      const { list, body: each, reads } = loopParts(sub);
       return {
-        reads: loopReads(listNode, eachNode),
+        reads,
         run: (data, scope) => {
           const items = list(data, scope);
           return Array.isArray(items) ? items.map((d) => each(d, scope)) : [];
@@ -310,12 +311,9 @@ function compileOperation(op: string, args: unknown[], sub: (i: number) => Node,
       };
     }
     case "all": {
-      const listNode = sub(0);
-      const testNode = sub(1);
-      const list = listNode.run;
-      const test = testNode.run;
+      const { list, body: test, reads } = loopParts(sub);
       return {
-        reads: loopReads(listNode, testNode),
+        reads,
         run: (data, scope) => {
           const items = list(data, scope);
           // json-logic-js 2.0.5: anything but a non-empty array (a string included) is false.
@@ -326,14 +324,11 @@ function compileOperation(op: string, args: unknown[], sub: (i: number) => Node,
       };
     }
     case "reduce": {
-      const listNode = sub(0);
-      const stepNode = sub(1);
+      const { list, body: step, reads } = loopParts(sub);
       const initialNode = args.length > 2 && args[2] !== undefined ? sub(2) : constant(null);
-      const list = listNode.run;
-      const step = stepNode.run;
       const initial = initialNode.run;
       return {
-        reads: loopReads(listNode, stepNode) | initialNode.reads,
+        reads: reads | initialNode.reads,
         run: (data, scope) => {
           const items = list(data, scope);
           const init = initial(data, scope);
