@@ -1,6 +1,7 @@
 // `chataudit scan`: flags -> ScanOptions -> scan() -> reports written and printed -> exit code.
 
 import { Command, Option } from "commander";
+import { renderJsonChunks } from "../reports/json.js";
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isChatauditError, UsageError } from "../errors.js";
@@ -103,7 +104,7 @@ export function toScanOptions(inputs: string[], flags: ScanFlags): ScanOptions {
 export async function emitReports(report: ScanReport, formats: string[], output: string, quiet = false): Promise<void> {
   const files = formats
     .filter((f) => FILE_FORMATS[f])
-    .map((f) => ({ path: join(output, FILE_FORMATS[f]!.file), content: FILE_FORMATS[f]!.render(report) }));
+    .map((f) => ({ path: join(output, FILE_FORMATS[f]!.file), content: f === "json" ? renderJsonChunks(report) : FILE_FORMATS[f]!.render(report) }));
   await writeAllAtomic(files);
   // Annotations are what a CI log is for, so --quiet does not silence them.
   if (formats.includes("github")) process.stdout.write(renderGithub(report));

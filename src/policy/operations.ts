@@ -23,6 +23,15 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
  */
 export function parseDate(value: unknown): number | null {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "string") {
+    const fast = canonicalDate(value);
+    if (fast !== undefined) return fast;
+  }
+  return parseDateGeneral(value);
+}
+
+/** The general ISO 8601 reader behind parseDate's fast path (exported so a test can hold the two equal). */
+export function parseDateGeneral(value: unknown): number | null {
   if (typeof value !== "string" || !ISO_DATE.test(value)) return null;
   let text = value.replace(" ", "T");
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += "T00:00:00Z";
@@ -36,10 +45,54 @@ export function parseDate(value: unknown): number | null {
   return ms;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digits(s: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i += 1) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * The two spellings snapshots nearly always use, "2026-05-31" and "2026-05-31T08:00:00Z" (optionally
+ * with milliseconds), read without regular expressions or Date.parse: this runs several times per user.
+ * undefined means "not one of those": the general parser decides.
+ */
+function canonicalDate(s: string): number | null | undefined {
+  const n = s.length;
+  if (n !== 10 && n !== 20 && n !== 24) return undefined;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  if (y < 100 || m < 1 || m > 12 || d < 1) return undefined;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!)) return undefined;
+  if (n === 10) return Date.UTC(y, m - 1, d);
+  if (s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(n - 1) !== 90) return undefined;
+  const hh = digits(s, 11, 2);
+  const mm = digits(s, 14, 2);
+  const ss = digits(s, 17, 2);
+  if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59) return undefined;
+  let ms = 0;
+  if (n === 24) {
+    if (s.charCodeAt(19) !== 46) return undefined;
+    ms = digits(s, 20, 3);
+    if (ms < 0) return undefined;
+  }
+  return Date.UTC(y, m - 1, d, hh, mm, ss, ms);
+}
+
 function elapsed(ctx: OperationContext, date: unknown, unit: number): number | null {
   const ms = parseDate(date);
   return ms === null ? null : (ctx.asOf - ms) / unit;
 }
+
+const parsedVersions = new Map<string, semver.SemVer | null>();
 
 /**
  * A semver for versions as chat platforms spell them: "23.01", "10.11", "v1.98.0",
@@ -48,6 +101,16 @@ function elapsed(ctx: OperationContext, date: unknown, unit: number): number | n
 export function parseVersion(value: unknown): semver.SemVer | null {
   if (typeof value === "number") value = String(value);
   if (typeof value !== "string" || value.trim() === "") return null;
+  // Versions repeat across policies and snapshots; a SemVer is only ever read here, never changed.
+  const known = parsedVersions.get(value);
+  if (known !== undefined) return known;
+  const parsed = parseVersionText(value);
+  if (parsedVersions.size >= 10_000) parsedVersions.clear();
+  parsedVersions.set(value, parsed);
+  return parsed;
+}
+
+function parseVersionText(value: string): semver.SemVer | null {
   const text = value
     .trim()
     .replace(/^v/i, "")
@@ -206,8 +269,12 @@ export const OPERATIONS: Record<string, Operation> = {
   count: (_ctx, value) => (Array.isArray(value) || typeof value === "string" ? value.length : 0),
   /** Whether two lists share an element. */
   intersects: (_ctx, a, b) => {
-    const set = new Set(asArray(b));
-    return asArray(a).some((x) => set.has(x));
+    const left = asArray(a);
+    const right = asArray(b);
+    // A user's roles against a handful of admin roles: a nested loop beats building a Set per user.
+    if (left.length * right.length <= 64) return left.some((x) => right.includes(x));
+    const set = new Set(right);
+    return left.some((x) => set.has(x));
   },
   /** part / whole as a fraction; null when whole is 0 or not a number. */
   ratio: (_ctx, part, whole) => {

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OPERATIONS, parseDate, parseVersion, tlsRank } from "../../src/policy/operations.js";
+import { OPERATIONS, parseDate, parseDateGeneral, parseVersion, tlsRank } from "../../src/policy/operations.js";
 
 const asOf = Date.parse("2026-06-01T00:00:00Z");
 const ctx = { asOf };
@@ -129,5 +130,32 @@ describe("collections", () => {
     expect(op("ratio", 1, 0)).toBeNull();
     expect(op("present", "")).toBe(false);
     expect(op("present", 0)).toBe(true);
+  });
+});
+
+describe("the fast date path", () => {
+  it("reads every date the way the general ISO 8601 reader does", () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, "0");
+    const spelled = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 999 }), fc.constantFrom("date", "seconds", "millis", "offset", "space"),
+      )
+      .map(([y, mo, d, h, mi, s, ms, form]) => {
+        const date = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`;
+        const time = `${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}`;
+        if (form === "date") return date;
+        if (form === "seconds") return `${date}T${time}Z`;
+        if (form === "millis") return `${date}T${time}.${pad(ms, 3)}Z`;
+        if (form === "offset") return `${date}T${time}+02:00`;
+        return `${date} ${time}`;
+      });
+    fc.assert(
+      fc.property(fc.oneof(spelled, fc.string({ maxLength: 24 })), (text) => {
+        expect(parseDate(text), text).toBe(parseDateGeneral(text));
+      }),
+      { numRuns: 20_000, seed: 42 },
+    );
   });
 });
