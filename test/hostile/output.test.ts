@@ -98,18 +98,27 @@ describe("reports written whole or not at all", () => {
     expect(temporaries()).toEqual([]);
   });
 
-  it("keeps the previous report whole when its text fails half-way through being written", async () => {
-    await earlierRun("stream-fails");
-    vi.spyOn(FILE_FORMATS.json!, "render").mockImplementation(() => {
-      function* halfThenFail(): Generator<string> {
-        yield '{\n  "tool": ';
-        throw new Error("out of memory while rendering");
-      }
-      return halfThenFail() as unknown as string;
+  it("keeps the previous report whole when the disk fills half-way through writing it", async () => {
+    await earlierRun("disk-full");
+    // The JSON report's temporary file takes 1,000 bytes, then the disk is full.
+    const open = fsPromises.open.bind(fsPromises);
+    vi.spyOn(fsPromises, "open").mockImplementation(async (...args: Parameters<typeof fsPromises.open>) => {
+      const handle = await open(...args);
+      if (!String(args[0]).endsWith(".tmp") || args[1] !== "w") return handle;
+      let written = 0;
+      const write = handle.write.bind(handle) as (buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
+      return Object.assign(handle, {
+        write: async (buffer: Buffer, offset: number, length: number) => {
+          if (written >= 1000) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+          const done = await write(buffer, offset, Math.min(length, 1000 - written));
+          written += done.bytesWritten;
+          return done;
+        },
+      });
     });
     const result = await scan(out, "--format", "json");
     expect(result.code).toBe(2);
-    expect(problems(result.stderr)).toEqual([expect.stringMatching(/^chataudit: (internal )?error: .*out of memory while rendering$/)]);
+    expect(problems(result.stderr)).toEqual([expect.stringMatching(/^chataudit: error: cannot write .*chataudit\.json: enospc$/)]);
     expect(unchanged()).toContain("chataudit.json");
     expect(temporaries()).toEqual([]);
   });
