@@ -53,10 +53,10 @@ describe.each(IMPORTERS.map((i) => i.platform))("the %s importer", (platform) =>
           expectChatauditError(e, file.path);
         }
       }),
-      { ...FUZZ, numRuns: 150 },
+      { ...FUZZ, numRuns: 100 },
     );
     // Damaged real configs often still import: the property was checked on results, not only on refusals.
-    expect(imported).toBeGreaterThan(10);
+    expect(imported).toBeGreaterThan(5);
   });
 });
 
@@ -76,7 +76,7 @@ describe("users exports and deployment manifests", () => {
           expectChatauditError(e, "users.json");
         }
       }),
-      { ...FUZZ, numRuns: 150 },
+      { ...FUZZ, numRuns: 100 },
     );
   });
 
@@ -95,7 +95,7 @@ describe("users exports and deployment manifests", () => {
           expect(where.length).toBeGreaterThan(0);
         }
       }),
-      { ...FUZZ, numRuns: 150 },
+      { ...FUZZ, numRuns: 100 },
     );
   });
 });

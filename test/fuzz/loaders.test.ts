@@ -74,7 +74,7 @@ describe("the snapshot loader", () => {
             expect(discovered).toBe(true);
         }
       }),
-      { ...FUZZ, numRuns: 250 },
+      { ...FUZZ, numRuns: 200 },
     );
   });
 
