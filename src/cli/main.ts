@@ -1,19 +1,42 @@
 // The command line: commander wiring only. Parses argv, calls the core, prints, returns the exit code.
 
 import { Command, CommanderError } from "commander";
-import { ChatauditErrors, isChatauditError } from "../errors.js";
+import { ChatauditErrors, isChatauditError, type ChatauditError } from "../errors.js";
 import { terminalText } from "../reports/escape.js";
 import { TOOL_VERSION } from "../version.js";
-import { RunStopped } from "../scan.js";
-import { registerScan } from "./scan.js";
-import { registerImport } from "./import.js";
-import { registerDiff } from "./diff.js";
-import { registerTest } from "./test.js";
-import { registerPolicies } from "./policies.js";
-import { registerCollect } from "./collect.js";
-import { registerMerge } from "./merge.js";
 
-function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, imported only when that command runs: together they pull in the scanner, the importers,
+ * the collectors, Ajv, YAML and every reporter (about half a second), which `--version` or `diff` need not pay for.
+ * In help order.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  scan: async () => (await import("./scan.js")).registerScan,
+  test: async () => (await import("./test.js")).registerTest,
+  policies: async () => (await import("./policies.js")).registerPolicies,
+  import: async () => (await import("./import.js")).registerImport,
+  collect: async () => (await import("./collect.js")).registerCollect,
+  diff: async () => (await import("./diff.js")).registerDiff,
+  merge: async () => (await import("./merge.js")).registerMerge,
+};
+
+/**
+ * The commands argv needs registered: the one it names (`help <command>` included); none for a bare --version;
+ * every one otherwise, so that help lists them all and an unknown name gets commander's suggestion.
+ */
+export function commandsFor(argv: string[]): string[] {
+  const words = argv.slice(2);
+  const named = words.filter((w) => !w.startsWith("-"));
+  const wanted = named[0] === "help" ? named[1] : named[0];
+  if (wanted !== undefined && Object.hasOwn(COMMANDS, wanted)) return [wanted];
+  if (named.length === 0 && words.some((w) => w === "-V" || w === "--version")) return [];
+  return Object.keys(COMMANDS);
+}
+
+async function buildProgram(argv: string[]): Promise<Command> {
+  const registers = await Promise.all(commandsFor(argv).map((name) => COMMANDS[name]!()));
   const program = new Command()
     .name("chataudit")
     .description("Policy-as-code compliance scanner for enterprise chat platforms")
@@ -21,21 +44,27 @@ function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerScan(program);
-  registerTest(program);
-  registerPolicies(program);
-  registerImport(program);
-  registerCollect(program);
-  registerDiff(program);
-  registerMerge(program);
+  for (const register of registers) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
+/**
+ * The problems of a ChatauditErrors or of the scanner's RunStopped. RunStopped is known by its shape (an Error
+ * holding only chataudit errors) so that this module need not import the scanner.
+ */
+function stoppedBy(e: unknown): ChatauditError[] | undefined {
+  if (e instanceof ChatauditErrors) return e.errors;
+  const errors = (e as { errors?: unknown } | undefined)?.errors;
+  if (e instanceof Error && Array.isArray(errors) && errors.every(isChatauditError)) return errors as ChatauditError[];
+  return undefined;
+}
+
 /** Print one line per problem; no stack traces unless CHATAUDIT_DEBUG is set. */
 export function reportError(e: unknown): void {
-  if (e instanceof RunStopped || e instanceof ChatauditErrors) {
-    for (const err of e.errors) process.stderr.write(`chataudit: error: ${err.format()}\n`);
+  const errors = stoppedBy(e);
+  if (errors) {
+    for (const err of errors) process.stderr.write(`chataudit: error: ${err.format()}\n`);
     return;
   }
   if (isChatauditError(e)) {
@@ -50,8 +79,8 @@ export function reportError(e: unknown): void {
 /** Run the CLI with the given argv (as process.argv: node, script, ...args) and return the exit code. */
 export async function run(argv: string[]): Promise<number> {
   process.exitCode = undefined;
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {

@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { isChatauditError, UsageError } from "../errors.js";
 import type { ScanReport } from "../engine/types.js";
 import { FAIL_ON, type FailOn } from "../gate/gate.js";
-import { renderConsole } from "../reports/console.js";
-import { FILE_FORMATS, knownFormats } from "../reports/index.js";
+import { FILE_FORMATS, knownFormats, loadFileFormats } from "../reports/index.js";
 import { parseAsOf, RunStopped, scan, type ScanOptions } from "../scan.js";
 import { PLATFORMS, type PlatformChoice } from "../snapshot/load.js";
 import { prepareOutputDir, writeAllAtomic, writeFileAtomic } from "./write.js";
@@ -16,8 +15,6 @@ import { reportError } from "./main.js";
 import { applyConfig, errorsOf, findConfig, loadConfig, type ScanConfig } from "../config/config.js";
 import { buildBaseline, renderBaseline } from "../gate/baseline.js";
 import { describeWaiver } from "../gate/waivers.js";
-import { renderGithub } from "../reports/github.js";
-import { renderMarkdown } from "../reports/markdown.js";
 import { terminalText } from "../reports/escape.js";
 import { describeFsError } from "../source/text.js";
 
@@ -102,14 +99,17 @@ export function toScanOptions(inputs: string[], flags: ScanFlags): ScanOptions {
 
 /** Render every file format first, then write them all; print console output last. */
 export async function emitReports(report: ScanReport, formats: string[], output: string, quiet = false): Promise<void> {
+  // Only the reporters asked for are imported: HTML alone costs Handlebars.
+  await loadFileFormats(formats.filter((f) => f !== "json"));
   const files = formats
     .filter((f) => FILE_FORMATS[f])
     .map((f) => ({ path: join(output, FILE_FORMATS[f]!.file), content: f === "json" ? renderJsonChunks(report) : FILE_FORMATS[f]!.render(report) }));
   await writeAllAtomic(files);
   // Annotations are what a CI log is for, so --quiet does not silence them.
-  if (formats.includes("github")) process.stdout.write(renderGithub(report));
+  if (formats.includes("github")) process.stdout.write((await import("../reports/github.js")).renderGithub(report));
   if (formats.includes("console") && !quiet) {
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
+    const { renderConsole } = await import("../reports/console.js");
     process.stdout.write(renderConsole(report, { color }));
     if (files.length) process.stdout.write(`Reports: ${files.map((f) => f.path).join(", ")}\n`);
   }
@@ -120,6 +120,7 @@ async function appendStepSummary(report: ScanReport): Promise<void> {
   const file = process.env.GITHUB_STEP_SUMMARY;
   if (!file) return;
   try {
+    const { renderMarkdown } = await import("../reports/markdown.js");
     await appendFile(file, `${renderMarkdown(report)}\n`, "utf8");
   } catch (e) {
     process.stderr.write(`chataudit: warning: cannot append to GITHUB_STEP_SUMMARY (${file}): ${describeFsError(e)}\n`);

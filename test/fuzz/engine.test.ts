@@ -13,7 +13,7 @@ import { compilePolicy, type CompiledPolicy } from "../../src/policy/compile.js"
 import { loadPolicies } from "../../src/policy/load.js";
 import { renderConsole } from "../../src/reports/console.js";
 import { renderGithub } from "../../src/reports/github.js";
-import { FILE_FORMATS } from "../../src/reports/index.js";
+import { FILE_FORMATS, loadFileFormats } from "../../src/reports/index.js";
 import { policySummary } from "../../src/scan.js";
 import { inMemorySnapshot } from "../../src/snapshot/provenance.js";
 import type { Snapshot } from "../../src/snapshot/types.js";
@@ -29,6 +29,7 @@ beforeAll(async () => {
   expect(errors).toEqual([]);
   pack = policies.map((p) => compilePolicy(p)).sort((a, b) => a.policy.id.localeCompare(b.policy.id));
   catalogue = await loadReleaseCatalogue();
+  await loadFileFormats();
 });
 
 /** What a scan of one input would report, built from the same pieces `scan` uses. */
