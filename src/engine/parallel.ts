@@ -55,7 +55,15 @@ export async function processCandidate(candidate: Candidate, work: InputWork, co
     ? { ...loaded.snapshot, snapshot: enrichWithCatalogue(loaded.snapshot.snapshot, work.catalogue).snapshot }
     : loaded.snapshot;
   const meta = snapshot.snapshot.metadata;
-  const { results, findings } = evaluateSnapshot(compiled, snapshot, { asOf: work.asOf });
+  let evaluation: ReturnType<typeof evaluateSnapshot>;
+  try {
+    evaluation = evaluateSnapshot(compiled, snapshot, { asOf: work.asOf });
+  } catch (e) {
+    // One input that breaks the engine costs only itself: the others are still evaluated and reported.
+    const message = `cannot evaluate: ${(e as Error)?.message ?? String(e)}`;
+    return { kind: "failure", path: snapshot.path, ...(snapshot.sha256 ? { sha256: snapshot.sha256 } : {}), error: { message, file: snapshot.path } };
+  }
+  const { results, findings } = evaluation;
   const record: InputRecord = {
     path: snapshot.path, sha256: snapshot.sha256, platform: snapshot.platform,
     snapshot: meta.name, collectedAt: meta.collectedAt,
