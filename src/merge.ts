@@ -106,7 +106,7 @@ export function mergeReports(shards: readonly Shard[], options: MergeOptions = {
   const entries: { result: Result; findings: Finding[]; shard: number; index: number }[] = [];
   const namedIn = new Map<string, string>();
   ordered.forEach((shard, s) => {
-    inputs.push(...shard.report.inputs);
+    for (const input of shard.report.inputs) inputs.push(input);
     const groups = findingsByResult(shard);
     shard.report.results.forEach((result, index) => entries.push({ result, findings: groups[index]!, shard: s, index }));
     const names = new Set(shard.report.inputs.filter((i) => i.status === "ok" && i.snapshot !== undefined).map((i) => i.snapshot!));

@@ -200,7 +200,7 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
   });
   const skippedNote = skippedWarning(skipped, referenced);
   if (skippedNote) warnings.push(skippedNote);
-  warnings.push(...duplicates);
+  for (const d of duplicates) warnings.push(d);
   for (const failure of failures) {
     const where = failure.error.where;
     records.push({
