@@ -9,6 +9,7 @@ import { schemaProblems, validatorFor } from "../schema.js";
 import { readSourceText } from "../source/text.js";
 import { parseYaml, positionAtPath, type ParsedYaml } from "../source/yaml.js";
 import { compileRule, RuleError } from "./jsonlogic.js";
+import { precompiledPack, precompiledPolicies, PRECOMPILED_PACK_FILE, type PrecompiledPack } from "./precompiled.js";
 import type { LoadedPolicy, Policy } from "./types.js";
 
 export interface PolicySources {
@@ -16,6 +17,8 @@ export interface PolicySources {
   dirs?: string[];
   /** Include the bundled pack (default true). */
   builtin?: boolean;
+  /** The precompiled bundled pack (default dist/policies.json); false parses every YAML file. */
+  precompiled?: string | false;
 }
 
 export interface PolicyLoad {
@@ -51,11 +54,15 @@ export async function loadPolicies(sources: PolicySources = {}): Promise<PolicyL
     }
     files.push(...found.sort());
   }
+  // The bundled pack was parsed and validated at build time; files unchanged since are not parsed again.
+  const prebuilt = roots.includes(BUILTIN_POLICIES_DIR) && sources.precompiled !== false
+    ? await precompiledPolicies(files.filter((f) => f.startsWith(BUILTIN_POLICIES_DIR)), sources.precompiled)
+    : new Map<string, LoadedPolicy>();
   const policies: LoadedPolicy[] = [];
   const seen = new Map<string, LoadedPolicy>();
   for (const file of [...new Set(files)]) {
     try {
-      const loaded = await loadPolicyFile(file, displayPath(file));
+      const loaded = prebuilt.get(file) ?? (await loadPolicyFile(file, displayPath(file)));
       const previous = seen.get(loaded.policy.id);
       if (previous) {
         throw new PolicyError(`duplicate policy id ${loaded.policy.id}, already defined in ${previous.path}`, {
@@ -71,6 +78,23 @@ export async function loadPolicies(sources: PolicySources = {}): Promise<PolicyL
     }
   }
   return { policies, errors };
+}
+
+/**
+ * Parse and validate every bundled policy from its YAML and write them, with each file's hash, as the precompiled
+ * pack. Returns the problems instead of writing when any policy is invalid: the build must fail then.
+ */
+export async function precompileBundledPack(packFile = PRECOMPILED_PACK_FILE): Promise<ChatauditError[]> {
+  const files = (await policyFiles(BUILTIN_POLICIES_DIR)).sort();
+  const { policies, errors } = await loadPolicies({ precompiled: false });
+  if (errors.length) return errors;
+  const byPath = new Map(policies.map((p) => [p.path, p]));
+  const entries = await Promise.all(
+    files.map(async (file) => ({ file, bytes: await fs.readFile(file), loaded: byPath.get(displayPath(file))! })),
+  );
+  const pack: PrecompiledPack = precompiledPack(entries);
+  await fs.writeFile(packFile, `${JSON.stringify(pack)}\n`, "utf8");
+  return [];
 }
 
 function asPolicyError(e: unknown, file: string): ChatauditError {
