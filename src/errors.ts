@@ -53,6 +53,13 @@ export class ChatauditErrors extends ChatauditError {
   }
 }
 
+/** Problems that stop a run before anything is evaluated (bad policies, params, waivers, arguments). */
+export class RunStopped extends Error {
+  constructor(readonly errors: ChatauditError[]) {
+    super(errors.map((e) => e.format()).join("\n"));
+  }
+}
+
 export function isChatauditError(e: unknown): e is ChatauditError {
   return e instanceof ChatauditError;
 }

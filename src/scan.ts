@@ -1,7 +1,7 @@
 // A scan from options to report: load policies and inputs, evaluate, gate. The CLI renders and writes.
 
 import { resolve } from "node:path";
-import { isChatauditError, PolicyError, UsageError, type ChatauditError } from "./errors.js";
+import { isChatauditError, PolicyError, UsageError, type ChatauditError, RunStopped } from "./errors.js";
 import { loadAndEvaluate, outcomeError } from "./engine/parallel.js";
 import type { Finding, InputRecord, PolicySummary, Result, ScanReport } from "./engine/types.js";
 import { summarize, type FailOn } from "./gate/gate.js";
@@ -45,11 +45,7 @@ export interface ScanOptions {
 }
 
 /** Problems that stop a run before anything is evaluated (bad policies, params, arguments). */
-export class RunStopped extends Error {
-  constructor(readonly errors: ChatauditError[]) {
-    super(errors.map((e) => e.format()).join("\n"));
-  }
-}
+export { RunStopped };
 
 /** Normalise --as-of: a date or date-time, to a canonical ISO string. */
 export function parseAsOf(value: string | undefined, now: () => Date = () => new Date()): string {

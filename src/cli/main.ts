@@ -1,7 +1,7 @@
 // The command line: commander wiring only. Parses argv, calls the core, prints, returns the exit code.
 
 import { Command, CommanderError } from "commander";
-import { ChatauditErrors, isChatauditError, type ChatauditError } from "../errors.js";
+import { ChatauditErrors, isChatauditError, RunStopped, type ChatauditError } from "../errors.js";
 import { terminalText } from "../reports/escape.js";
 import { TOOL_VERSION } from "../version.js";
 
@@ -49,14 +49,9 @@ async function buildProgram(argv: string[]): Promise<Command> {
   return program;
 }
 
-/**
- * The problems of a ChatauditErrors or of the scanner's RunStopped. RunStopped is known by its shape (an Error
- * holding only chataudit errors) so that this module need not import the scanner.
- */
+/** The problems of a ChatauditErrors or a RunStopped, one per line to print. */
 function stoppedBy(e: unknown): ChatauditError[] | undefined {
-  if (e instanceof ChatauditErrors) return e.errors;
-  const errors = (e as { errors?: unknown } | undefined)?.errors;
-  if (e instanceof Error && Array.isArray(errors) && errors.every(isChatauditError)) return errors as ChatauditError[];
+  if (e instanceof ChatauditErrors || e instanceof RunStopped) return e.errors;
   return undefined;
 }
 
