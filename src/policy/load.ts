@@ -2,7 +2,7 @@
 
 import { glob } from "glob";
 import { promises as fs } from "node:fs";
-import { resolve } from "node:path";
+import { resolve, sep } from "node:path";
 import { ChatauditErrors, PolicyError, type ChatauditError } from "../errors.js";
 import { BUILTIN_POLICIES_DIR, PACKAGE_ROOT, shownPath } from "../paths.js";
 import { schemaProblems, validatorFor } from "../schema.js";
@@ -27,9 +27,14 @@ export interface PolicyLoad {
   errors: ChatauditError[];
 }
 
+/** Whether a policy file is in the bundled pack (not merely in a folder whose name starts the same). */
+function isBundled(file: string): boolean {
+  return file.startsWith(BUILTIN_POLICIES_DIR + sep);
+}
+
 /** The display path of a policy file: relative to the package for bundled ones, to cwd otherwise. */
 function displayPath(file: string): string {
-  return file.startsWith(BUILTIN_POLICIES_DIR) ? shownPath(file, PACKAGE_ROOT) : shownPath(file);
+  return isBundled(file) ? shownPath(file, PACKAGE_ROOT) : shownPath(file);
 }
 
 async function policyFiles(source: string): Promise<string[]> {
@@ -56,7 +61,7 @@ export async function loadPolicies(sources: PolicySources = {}): Promise<PolicyL
   }
   // The bundled pack was parsed and validated at build time; files unchanged since are not parsed again.
   const prebuilt = roots.includes(BUILTIN_POLICIES_DIR) && sources.precompiled !== false
-    ? await precompiledPolicies(files.filter((f) => f.startsWith(BUILTIN_POLICIES_DIR)), sources.precompiled)
+    ? await precompiledPolicies(files.filter(isBundled), sources.precompiled)
     : new Map<string, LoadedPolicy>();
   const policies: LoadedPolicy[] = [];
   const seen = new Map<string, LoadedPolicy>();
