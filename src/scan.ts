@@ -187,7 +187,7 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
       if (previous) {
         duplicates.push(`${record.path}: snapshot name "${record.snapshot}" is also used by ${previous}; fingerprints and waivers cannot tell them apart`);
       } else names.set(record.snapshot!, record.path);
-      for (const f of outcome.sources ?? []) referenced.add(resolve(f));
+      for (const f of outcome.sources ?? []) referenced.add(resolve(expanded.root, f));
       // One at a time: spreading 100,000 findings into push() would overflow the call stack.
       for (const r of outcome.results) results.push(r);
       for (const f of outcome.findings) findings.push(f);

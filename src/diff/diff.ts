@@ -8,8 +8,8 @@ import { SEVERITIES, type Severity } from "../policy/types.js";
 import { formatLocation, markdownCode, markdownText, terminalText } from "../reports/escape.js";
 import { SEVERITY, SEVERITIES_DESC } from "../reports/severity.js";
 import { locateJsonPaths } from "../source/json-locate.js";
-import { jsonSyntaxReason, LineIndex, readSourceText } from "../source/text.js";
-import { parseYaml } from "../source/yaml.js";
+import { parseJson } from "../source/json.js";
+import { LineIndex, readSourceText } from "../source/text.js";
 import { TOOL_VERSION } from "../version.js";
 
 /** The parts of a JSON report a diff reads. */
@@ -69,14 +69,7 @@ export function diffReports(before: DiffableReport, after: DiffableReport, failO
 /** Read a JSON report written by `chataudit scan --format json`; anything else is an InputError at its line. */
 export async function loadReport(file: string): Promise<DiffableReport> {
   const source = await readSourceText(file, file);
-  let value: unknown;
-  try {
-    value = JSON.parse(source.text);
-  } catch (e) {
-    // The YAML parser reads JSON too and names the line and column of a syntax error.
-    parseYaml(source.text, file);
-    throw new InputError(`invalid JSON: ${jsonSyntaxReason((e as Error).message)}`, { file, line: 1, column: 1 });
-  }
+  const value = parseJson(source.text, file);
   const at = (path: string[]) => ({ file, ...new LineIndex(source.text).position(locateJsonPaths(source.text, [path]).get(path.join(".")) ?? 0) });
   const report = value as Record<string, unknown>;
   const tool = report?.tool as { name?: unknown; version?: unknown } | undefined;

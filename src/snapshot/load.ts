@@ -8,7 +8,8 @@ import { InputError, isChatauditError, type ChatauditError } from "../errors.js"
 import type { ImportResult } from "../importers/types.js";
 import { schemaProblems, validatorFor } from "../schema.js";
 import { locateJsonPaths } from "../source/json-locate.js";
-import { DEFAULT_MAX_FILE_BYTES, describeFsError, jsonSyntaxReason, LineIndex, positionsAt, readSourceText, type SourceText } from "../source/text.js";
+import { parseJson } from "../source/json.js";
+import { DEFAULT_MAX_FILE_BYTES, describeFsError, positionsAt, readSourceText, type SourceText } from "../source/text.js";
 import { MAX_NESTING, nestedDeeperThan } from "../source/depth.js";
 import { parseYaml, positionAtPath, type ParsedYaml } from "../source/yaml.js";
 import { mapProvenance } from "./provenance.js";
@@ -158,7 +159,7 @@ export async function loadInputs(patterns: string[], options: LoadOptions): Prom
     else if (outcome.kind === "warning") warnings.push(outcome.warning);
     else if (outcome.kind === "failure") failures.push(outcome.failure);
     else {
-      for (const f of outcome.sources ?? []) referenced.add(resolve(f));
+      for (const f of outcome.sources ?? []) referenced.add(resolve(root, f));
       snapshots.push(outcome.snapshot);
     }
   }
@@ -178,26 +179,6 @@ function looksLikeJson(text: string): boolean {
 }
 
 /** Position of a JSON.parse error message ("... at position 123" / "line 4 column 2"). */
-function jsonErrorPosition(message: string, text: string): { line: number; column: number } {
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const pos = /position (\d+)/.exec(message);
-  const offset = pos ? Number(pos[1]) : text.length;
-  return new LineIndex(text).position(Math.min(offset, text.length));
-}
-
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const message = (e as Error).message;
-    if (e instanceof RangeError) throw new InputError("JSON nested too deeply to read", { file, line: 1, column: 1 });
-    const at = jsonErrorPosition(message, text);
-    const reason = jsonSyntaxReason(message);
-    throw new InputError(`invalid JSON: ${reason}`, { file, ...at });
-  }
-}
-
 function isSnapshotDoc(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && (value as { kind?: unknown }).kind === "Snapshot";
 }

@@ -69,7 +69,8 @@ export function decodeSource(buffer: Buffer, displayPath: string): SourceText {
 export function jsonSyntaxReason(message: string): string {
   return message
     .replace(/^JSON\.parse: /, "")
-    .replace(/, (\.\.\.)?".*"( is not valid JSON)$/s, "")
+    // V8 quotes the text around the error, with "..." on either side when it cuts it short.
+    .replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, "")
     .replace(/ (in JSON )?at position \d+.*$/s, "")
     .replace(/\s*\(line \d+ column \d+\)$/, "");
 }
