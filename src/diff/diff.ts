@@ -5,7 +5,7 @@ import type { Finding, ScanReport } from "../engine/types.js";
 import { InputError } from "../errors.js";
 import { gateFindings, type FailOn } from "../gate/gate.js";
 import { SEVERITIES, type Severity } from "../policy/types.js";
-import { formatLocation, markdownCode, markdownText, terminalText } from "../reports/escape.js";
+import { formatLocation, markdownCode, markdownText, plural, terminalText } from "../reports/escape.js";
 import { SEVERITY, SEVERITIES_DESC } from "../reports/severity.js";
 import { locateJsonPaths } from "../source/json-locate.js";
 import { parseJson } from "../source/json.js";
@@ -98,9 +98,6 @@ function findingProblem(f: unknown): string | undefined {
   return undefined;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 function untrustedNote(d: ReportDiff): string[] {
   return [d.before, d.after]

@@ -3,7 +3,7 @@
 import pc from "picocolors";
 import type { Finding, ScanReport } from "../engine/types.js";
 import type { Severity } from "../policy/types.js";
-import { terminalText as t } from "./escape.js";
+import { plural, terminalText as t } from "./escape.js";
 import { SEVERITY, SEVERITIES_DESC } from "./severity.js";
 
 export interface ConsoleOptions {
@@ -26,10 +26,6 @@ function painter(color: boolean) {
   return { c, sev };
 }
 
-function plural(n: number, word: string): string {
-  if (n === 1) return `${n} ${word}`;
-  return `${n} ${word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`}`;
-}
 
 export function renderConsole(report: ScanReport, options: ConsoleOptions): string {
   const { c, sev } = painter(options.color);

@@ -101,3 +101,9 @@ export function csvField(value: string): string {
 export function csvRecord(fields: readonly string[]): string {
   return `${fields.map(csvField).join(",")}\r\n`;
 }
+
+/** "1 policy", "3 policies", "2 findings": counts in words for every report that prints them. */
+export function plural(n: number, word: string): string {
+  if (n === 1) return `${n} ${word}`;
+  return `${n} ${word.endsWith("y") && !word.endsWith("ey") ? `${word.slice(0, -1)}ies` : `${word}s`}`;
+}

@@ -1,7 +1,7 @@
 // The Markdown summary (chataudit.md) for a pull-request comment or a CI job summary: one line when all is well.
 
 import type { Finding, ScanReport } from "../engine/types.js";
-import { formatLocation, markdownCode, markdownText } from "./escape.js";
+import { formatLocation, markdownCode, markdownText, plural } from "./escape.js";
 import { SEVERITY, SEVERITIES_DESC } from "./severity.js";
 
 export interface MarkdownOptions {
@@ -101,7 +101,3 @@ function findingRow(f: Finding): string {
   return `| ${SEVERITY[f.severity].label} | ${policy} | ${markdownCode(f.snapshot)} | ${markdownCode(f.subject)} | ${markdownText(f.message)}${baseline} | ${markdownCode(formatLocation(f.location))} |`;
 }
 
-function plural(n: number, word: string): string {
-  const plain = word.endsWith("y") && !word.endsWith("ey") ? `${word.slice(0, -1)}ies` : `${word}s`;
-  return `${n} ${n === 1 ? word : plain}`;
-}
