@@ -1,8 +1,8 @@
 // The engine: compiled policies x one snapshot -> results and findings. No I/O, no clock, no globals.
 
-import { createHash } from "node:crypto";
 import { readPath, truthy, type Scope } from "../policy/jsonlogic.js";
 import type { CompiledPolicy } from "../policy/compile.js";
+import { sha256 } from "../source/text.js";
 import type { LoadedSnapshot, SourceLocation } from "../snapshot/types.js";
 import type { Finding, Result } from "./types.js";
 
@@ -18,7 +18,7 @@ export interface SnapshotEvaluation {
 
 /** A failing subject before its location is resolved (done in one batch per snapshot). */
 interface PendingFinding {
-  finding: Omit<Finding, "location">;
+  finding: Finding;
   locationPath: string;
 }
 
@@ -26,7 +26,28 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 /** sha256 of policy id + snapshot name + subject: stable across moved lines and renamed files. */
 export function fingerprint(policyId: string, snapshot: string, subject: string): string {
-  return createHash("sha256").update(`${policyId}\u0000${snapshot}\u0000${subject}`).digest("hex");
+  return sha256(`${policyId}\u0000${snapshot}\u0000${subject}`);
+}
+
+/** What every finding of one compiled policy shares, worked out at its first finding rather than at each. */
+interface FindingShape {
+  /** Subject-relative paths the evidence reads, with their keys in `evidence.actual`. */
+  actual: [path: string[], key: string][];
+  /** The params the rules read: the same object for every finding of the policy (reports only read it). */
+  expected: Record<string, unknown>;
+}
+
+const shapes = new WeakMap<CompiledPolicy, FindingShape>();
+
+function shapeOf(compiled: CompiledPolicy): FindingShape {
+  let shape = shapes.get(compiled);
+  if (!shape) {
+    const expected: Record<string, unknown> = {};
+    for (const name of compiled.expectedParams) expected[name] = compiled.params[name];
+    shape = { actual: compiled.evidencePaths.map((path) => [path, path.join(".")]), expected };
+    shapes.set(compiled, shape);
+  }
+  return shape;
 }
 
 function isPresent(value: unknown): boolean {
@@ -148,22 +169,19 @@ export function evaluateSnapshot(
   }
 
   // Locating reads the whole source text: only when something failed.
-  const locations = pending.length ? loaded.provenance.locate([...new Set(pending.map((p) => p.locationPath))]) : new Map<string, SourceLocation>();
-  const findings = pending.map(({ finding, locationPath }) => ({
-    ...finding,
-    location: locations.get(locationPath) ?? ({ path: loaded.path, line: 1, column: 1 } as SourceLocation),
-  }));
-  // Keep the documented field order in the JSON report.
-  return { results, findings: findings.map(orderFinding) };
+  const findings: Finding[] = new Array(pending.length);
+  if (pending.length) {
+    const locations = loaded.provenance.locate([...new Set(pending.map((p) => p.locationPath))]);
+    for (let i = 0; i < pending.length; i += 1) {
+      const { finding, locationPath } = pending[i]!;
+      finding.location = locations.get(locationPath) ?? { path: loaded.path, line: 1, column: 1 };
+      findings[i] = finding;
+    }
+  }
+  return { results, findings };
 }
 
-function orderFinding(f: Finding): Finding {
-  return {
-    policyId: f.policyId, title: f.title, category: f.category, severity: f.severity, status: f.status,
-    snapshot: f.snapshot, subject: f.subject, message: f.message, evidence: f.evidence, location: f.location,
-    fingerprint: f.fingerprint, frameworks: f.frameworks,
-  };
-}
+const WHITESPACE_RUNS = /\s+/g;
 
 function makeFinding(
   compiled: CompiledPolicy,
@@ -174,14 +192,13 @@ function makeFinding(
   computed: Record<string, unknown>,
 ): PendingFinding {
   const { policy } = compiled;
+  const shape = shapeOf(compiled);
   const actual: Record<string, unknown> = {};
-  for (const path of compiled.evidencePaths) {
+  for (const [path, key] of shape.actual) {
     const value = readPath(subject, path, undefined);
-    actual[path.join(".")] = value === undefined ? null : value;
+    actual[key] = value === undefined ? null : value;
   }
-  for (const key of Object.keys(computed)) actual[`computed.${key}`] = computed[key] ?? null;
-  const expected: Record<string, unknown> = {};
-  for (const name of compiled.expectedParams) expected[name] = compiled.params[name];
+  for (const key in computed) actual[`computed.${key}`] = computed[key] ?? null;
 
   // The value the finding is about: the first one read that exists; else the first read (its nearest
   // existing ancestor, the enclosing section, is what provenance resolves).
@@ -190,17 +207,17 @@ function makeFinding(
     compiled.locationCandidates.find((p) => isPresent(readPath(subject, p, undefined))) ??
     compiled.locationCandidates[0] ??
     [];
-  const locationPath = [subjectPath, ...relative].filter((s) => s !== "").join(".");
+  const relativePath = relative.join(".");
+  const locationPath = subjectPath === "" ? relativePath : relativePath === "" ? subjectPath : `${subjectPath}.${relativePath}`;
 
-  const context: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  if (subject !== null && typeof subject === "object" && !Array.isArray(subject)) {
-    for (const key of Object.keys(subject)) context[key] = (subject as Record<string, unknown>)[key];
-  } else {
-    context.value = subject;
-  }
-  context.params = compiled.params;
-  context.computed = { ...computed };
-  context.snapshot = loaded.snapshot;
+  // Spread defines own properties (a "__proto__" key from JSON stays data); Handlebars reads own properties
+  // only (allowProtoPropertiesByDefault is off), so `{{constructor}}` finds nothing either way.
+  const context: Record<string, unknown> = {
+    ...(subject !== null && typeof subject === "object" && !Array.isArray(subject) ? subject : { value: subject }),
+    params: compiled.params,
+    computed: { ...computed },
+    snapshot: loaded.snapshot,
+  };
   let message: string;
   try {
     message = compiled.renderMessage(context);
@@ -208,19 +225,22 @@ function makeFinding(
     message = policy.title;
   }
 
+  const snapshot = loaded.snapshot.metadata.name;
   return {
     locationPath,
+    // The documented field order of the JSON report; the location is filled in once per snapshot.
     finding: {
       policyId: policy.id,
       title: policy.title,
       category: policy.category,
       severity: policy.severity,
       status: "fail",
-      snapshot: loaded.snapshot.metadata.name,
+      snapshot,
       subject: subjectId,
-      message: message.replace(/\s+/g, " ").trim(),
-      evidence: { expected, actual },
-      fingerprint: fingerprint(policy.id, loaded.snapshot.metadata.name, subjectId),
+      message: message.replace(WHITESPACE_RUNS, " ").trim(),
+      evidence: { expected: shape.expected, actual },
+      location: undefined as unknown as SourceLocation,
+      fingerprint: fingerprint(policy.id, snapshot, subjectId),
       frameworks: policy.frameworks,
     },
   };

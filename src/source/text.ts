@@ -1,6 +1,7 @@
 // Reading input files: size limit, strict UTF-8, sha256, and offset -> line/column.
 
-import { createHash } from "node:crypto";
+import { isUtf8 } from "node:buffer";
+import * as crypto from "node:crypto";
 import { readFileSync, statSync, type Stats } from "node:fs";
 import { InputError } from "../errors.js";
 
@@ -14,7 +15,6 @@ export interface SourceText {
   bytes: number;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Read a file as strict UTF-8 (a BOM is dropped). Throws InputError naming the file. */
 export async function readSourceText(path: string, displayPath = path, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SourceText> {
@@ -50,14 +50,14 @@ export function notARegularFile(stat: Stats): string | undefined {
 }
 
 export function decodeSource(buffer: Buffer, displayPath: string): SourceText {
-  let text: string;
-  try {
-    text = utf8.decode(buffer);
-  } catch {
+  // Validate first (simdutf, several GB/s), then decode with Buffer's fast path, which alone would turn
+  // invalid bytes into U+FFFD without a word: twice as fast as a fatal TextDecoder on a 25 MB snapshot.
+  if (!isUtf8(buffer)) {
     const at = firstInvalidUtf8(buffer);
     const { line, column } = lineColumnOfBytes(buffer, at);
     throw new InputError("invalid UTF-8: the file is binary or in another encoding", { file: displayPath, line, column });
   }
+  let text = buffer.toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { path: displayPath, text, sha256: sha256(buffer), bytes: buffer.length };
 }
@@ -75,8 +75,11 @@ export function jsonSyntaxReason(message: string): string {
     .replace(/\s*\(line \d+ column \d+\)$/, "");
 }
 
+// crypto.hash (Node 20.12+) hashes in one call, without a Hash object: for 2,000 small snapshots that is most of the cost.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer | string) => string }).hash;
+
 export function sha256(data: Buffer | string): string {
-  return createHash("sha256").update(data).digest("hex");
+  return oneShotHash ? oneShotHash("sha256", data) : crypto.createHash("sha256").update(data).digest("hex");
 }
 
 export function formatBytes(n: number): string {
