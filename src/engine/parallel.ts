@@ -10,6 +10,7 @@ import { enrichWithCatalogue, type ReleaseCatalogue } from "../policy/catalogue.
 import type { LoadedPolicy } from "../policy/types.js";
 import { loadCandidate, type Candidate, type LoadOptions } from "../snapshot/load.js";
 import { evaluateSnapshot } from "./evaluate.js";
+import { packSnapshot, policyIndex, unpackSnapshot, type PackedSnapshot } from "./transfer.js";
 import type { Finding, InputRecord, Result } from "./types.js";
 
 /** Everything a thread needs to load and evaluate inputs on its own; plain data, so it can be sent. */
@@ -95,7 +96,21 @@ export function threadsFor(inputs: number, env: NodeJS.ProcessEnv = process.env)
 
 /** Messages between the main thread and a worker. */
 export type ToWorker = { batch: number; candidates: Candidate[] };
-export type FromWorker = { batch: number; outcomes: InputOutcome[] } | { batch: number; error: string };
+export type FromWorker = { batch: number; outcomes: (InputOutcome | PackedSnapshot)[] } | { batch: number; error: string };
+
+/** An outcome as a worker sends it: a snapshot's results and findings packed (see transfer.ts). */
+export function toMainThread(outcome: InputOutcome, compiled: readonly CompiledPolicy[], indexOf: ReadonlyMap<string, number>): InputOutcome | PackedSnapshot {
+  return (outcome.kind === "snapshot" && packSnapshot(outcome, compiled, indexOf)) || outcome;
+}
+
+/** An outcome received from a worker, as processCandidate returned it there. */
+export function fromWorker(outcome: InputOutcome | PackedSnapshot, compiled: readonly CompiledPolicy[]): InputOutcome {
+  if (outcome.kind !== "packed") return outcome;
+  const { results, findings } = unpackSnapshot(outcome, compiled);
+  return { kind: "snapshot", record: outcome.record, results, findings, ...(outcome.sources ? { sources: outcome.sources } : {}) };
+}
+
+export { policyIndex };
 
 export interface LoadAndEvaluateOptions {
   /** Threads in all, this one included (default: threadsFor(candidates)). */
@@ -147,7 +162,7 @@ export async function loadAndEvaluate(
     return range;
   };
 
-  const pool = Array.from({ length: threads - 1 }, () => startWorker(work, options.workerUrl ?? defaultWorkerUrl(), candidates, outcomes, take, returned, stats));
+  const pool = Array.from({ length: threads - 1 }, () => startWorker(work, options.workerUrl ?? defaultWorkerUrl(), candidates, outcomes, take, returned, stats, compiled));
   // This thread works too, a batch at a time. Reading is synchronous, so without a turn of the event loop
   // between batches the workers' replies would wait, unread, until this thread had taken every input.
   for (let range = take(); range; range = take()) {
@@ -177,6 +192,7 @@ function startWorker(
   take: () => [number, number] | undefined,
   returned: [number, number][],
   stats: { byWorkers: number },
+  compiled: readonly CompiledPolicy[],
 ): PooledWorker {
   const worker = new Worker(url, { workerData: { work } });
   const pending = new Map<number, [number, number]>();
@@ -210,7 +226,7 @@ function startWorker(
         return;
       }
       pending.delete(message.batch);
-      message.outcomes.forEach((o, k) => (outcomes[range[0] + k] = o));
+      message.outcomes.forEach((o, k) => (outcomes[range[0] + k] = fromWorker(o, compiled)));
       stats.byWorkers += message.outcomes.length;
       feed();
     });
