@@ -29,26 +29,49 @@ export function fingerprint(policyId: string, snapshot: string, subject: string)
   return sha256(`${policyId}\u0000${snapshot}\u0000${subject}`);
 }
 
-/** What every finding of one compiled policy shares, worked out at its first finding rather than at each. */
-interface FindingShape {
+/** What one compiled policy's evaluations share, worked out once rather than per snapshot or per finding. */
+interface PolicyShape {
+  /** Whether the policy applies to a platform (undefined: to every platform). */
+  platforms?: ReadonlySet<string>;
+  /** The `select` path as written, for subjects and messages. */
+  selectPath: string;
   /** Subject-relative paths the evidence reads, with their keys in `evidence.actual`. */
   actual: [path: string[], key: string][];
   /** The params the rules read: the same object for every finding of the policy (reports only read it). */
   expected: Record<string, unknown>;
+  /** Fields an item must have to be judged, and how a not-evaluated reason names them. */
+  evidenceFields: string;
 }
 
-const shapes = new WeakMap<CompiledPolicy, FindingShape>();
+const shapes = new WeakMap<CompiledPolicy, PolicyShape>();
 
-function shapeOf(compiled: CompiledPolicy): FindingShape {
+function shapeOf(compiled: CompiledPolicy): PolicyShape {
   let shape = shapes.get(compiled);
   if (!shape) {
+    const { policy } = compiled;
     const expected: Record<string, unknown> = {};
     for (const name of compiled.expectedParams) expected[name] = compiled.params[name];
-    shape = { actual: compiled.evidencePaths.map((path) => [path, path.join(".")]), expected };
+    const selectPath = compiled.select?.join(".") ?? "";
+    shape = {
+      ...(policy.platforms && !policy.platforms.includes("generic") ? { platforms: new Set<string>(policy.platforms) } : {}),
+      selectPath,
+      actual: compiled.evidencePaths.map((path) => [path, path.join(".")]),
+      expected,
+      evidenceFields: compiled.evidence.map((p) => `${selectPath}[].${p.join(".")}`).join(", "),
+    };
     shapes.set(compiled, shape);
   }
   return shape;
 }
+
+/** Whether an item has every field the policy needs to judge it. */
+function hasEvidence(item: unknown, evidence: readonly string[][]): boolean {
+  for (let k = 0; k < evidence.length; k += 1) if (!isPresent(readPath(item, evidence[k]!, undefined))) return false;
+  return true;
+}
+
+/** `computed` for a policy without compute rules: never written, so one object serves them all. */
+const NO_COMPUTED: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
 
 function isPresent(value: unknown): boolean {
   return value !== undefined && value !== null;
@@ -83,6 +106,7 @@ export function evaluateSnapshot(
 
   for (const compiled of policies) {
     const { policy } = compiled;
+    const shape = shapeOf(compiled);
     const result: Result = {
       policyId: policy.id,
       title: policy.title,
@@ -97,55 +121,58 @@ export function evaluateSnapshot(
     };
     results.push(result);
 
-    if (policy.platforms && !policy.platforms.includes(platform as never) && !policy.platforms.includes("generic")) {
+    if (shape.platforms && !shape.platforms.has(platform)) {
       result.status = "not-evaluated";
-      result.reason = `applies to ${policy.platforms.join(", ")} only`;
+      result.reason = `applies to ${policy.platforms!.join(", ")} only`;
       continue;
     }
-    const missing = compiled.requires.filter((path) => !isPresent(readPath(root, path, undefined)));
-    if (missing.length > 0) {
-      result.status = "not-evaluated";
-      result.reason = `missing evidence: ${missing.map((p) => p.join(".")).join(", ")}`;
-      continue;
+    if (compiled.requires.length > 0) {
+      const missing = compiled.requires.filter((path) => !isPresent(readPath(root, path, undefined)));
+      if (missing.length > 0) {
+        result.status = "not-evaluated";
+        result.reason = `missing evidence: ${missing.map((p) => p.join(".")).join(", ")}`;
+        continue;
+      }
     }
 
-    const computed: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    const computeRules = compiled.compute;
+    const computed = computeRules.length > 0 ? (Object.create(null) as Record<string, unknown>) : NO_COMPUTED;
     const scope: Scope = { ctx, roots: { params: compiled.params, snapshot: root, computed } };
     try {
       if (compiled.select) {
         const items = readPath(root, compiled.select, undefined);
         if (!Array.isArray(items)) {
           result.status = "not-evaluated";
-          result.reason = `missing evidence: ${compiled.select.join(".")}`;
+          result.reason = `missing evidence: ${shape.selectPath}`;
           continue;
         }
-        const selectPath = compiled.select.join(".");
-        const seen = new Set<string>();
+        const { where, assert, evidence } = compiled;
+        let seen: Set<string> | undefined;
         let unknown = 0;
         for (let i = 0; i < items.length; i += 1) {
-          const item = items[i];
-          if (compiled.where && !truthy(compiled.where(item, scope))) continue;
-          if (compiled.evidence.length && !compiled.evidence.every((p) => isPresent(readPath(item, p, undefined)))) {
+          const item: unknown = items[i];
+          if (where && !truthy(where(item, scope))) continue;
+          if (evidence.length > 0 && !hasEvidence(item, evidence)) {
             unknown += 1;
             continue;
           }
           result.evaluated += 1;
-          for (const [key, rule] of compiled.compute) computed[key] = rule(item, scope);
-          if (truthy(compiled.assert(item, scope))) continue;
+          for (let k = 0; k < computeRules.length; k += 1) computed[computeRules[k]![0]] = computeRules[k]![1](item, scope);
+          if (truthy(assert(item, scope))) continue;
           result.failed += 1;
           let key = subjectKey(item, i, policy.subjectKey);
+          seen ??= new Set<string>();
           if (seen.has(key)) key = `${key}#${i}`;
           seen.add(key);
-          pending.push(makeFinding(compiled, loaded, item, `${selectPath}/${key}`, `${selectPath}.${i}`, computed));
+          pending.push(makeFinding(compiled, shape, loaded, item, `${shape.selectPath}/${key}`, `${shape.selectPath}.${i}`, computed));
         }
         if (unknown > 0) {
-          const fields = compiled.evidence.map((p) => `${selectPath}[].${p.join(".")}`).join(", ");
           if (result.evaluated === 0) {
             result.status = "not-evaluated";
-            result.reason = `missing evidence: ${fields} (absent in all ${unknown} applicable item${unknown === 1 ? "" : "s"})`;
+            result.reason = `missing evidence: ${shape.evidenceFields} (absent in all ${unknown} applicable item${unknown === 1 ? "" : "s"})`;
             continue;
           }
-          result.reason = `${unknown} of ${unknown + result.evaluated} applicable items not judged: ${fields} missing`;
+          result.reason = `${unknown} of ${unknown + result.evaluated} applicable items not judged: ${shape.evidenceFields} missing`;
         }
       } else {
         if (compiled.where && !truthy(compiled.where(root, scope))) {
@@ -154,10 +181,10 @@ export function evaluateSnapshot(
           continue;
         }
         result.evaluated = 1;
-        for (const [key, rule] of compiled.compute) computed[key] = rule(root, scope);
+        for (let k = 0; k < computeRules.length; k += 1) computed[computeRules[k]![0]] = computeRules[k]![1](root, scope);
         if (!truthy(compiled.assert(root, scope))) {
           result.failed = 1;
-          pending.push(makeFinding(compiled, loaded, root, "snapshot", "", computed));
+          pending.push(makeFinding(compiled, shape, loaded, root, "snapshot", "", computed));
         }
       }
       result.status = result.failed > 0 ? "fail" : "pass";
@@ -185,6 +212,7 @@ const WHITESPACE_RUNS = /\s+/g;
 
 function makeFinding(
   compiled: CompiledPolicy,
+  shape: PolicyShape,
   loaded: LoadedSnapshot,
   subject: unknown,
   subjectId: string,
@@ -192,7 +220,6 @@ function makeFinding(
   computed: Record<string, unknown>,
 ): PendingFinding {
   const { policy } = compiled;
-  const shape = shapeOf(compiled);
   const actual: Record<string, unknown> = {};
   for (const [path, key] of shape.actual) {
     const value = readPath(subject, path, undefined);
