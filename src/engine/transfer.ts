@@ -8,6 +8,7 @@
 // field for field and in the same order, so reports stay byte-identical.
 
 import type { CompiledPolicy } from "../policy/compile.js";
+import { rememberJson } from "../reports/prerendered.js";
 import type { SourceLocation } from "../snapshot/types.js";
 import type { Finding, InputRecord, Result, ResultStatus } from "./types.js";
 
@@ -31,6 +32,12 @@ export interface PackedSnapshot {
   sources?: string[];
   results: PackedResult[];
   findings: PackedFinding[];
+  /**
+   * JSON.stringify of each result and finding, one per line (JSON text has no raw newline): rendered here, in
+   * parallel, so that the main thread writes the report without stringifying them again.
+   */
+  resultsJson: string;
+  findingsJson: string;
 }
 
 /** The fields a finding takes from its policy; a finding that differs is sent whole (never, by construction). */
@@ -67,7 +74,11 @@ export function packSnapshot(
     const { path, line, column } = f.location;
     findings[i] = [index, f.subject, f.message, f.evidence, path === record.path ? null : path, line, column, f.fingerprint];
   }
-  return { kind: "packed", record, ...(outcome.sources ? { sources: outcome.sources } : {}), results, findings };
+  return {
+    kind: "packed", record, ...(outcome.sources ? { sources: outcome.sources } : {}), results, findings,
+    resultsJson: outcome.results.map((r) => JSON.stringify(r)).join("\n"),
+    findingsJson: outcome.findings.map((f) => JSON.stringify(f)).join("\n"),
+  };
 }
 
 /** The results and findings of a packed snapshot, as evaluateSnapshot made them. */
@@ -91,7 +102,17 @@ export function unpackSnapshot(packed: PackedSnapshot, compiled: readonly Compil
       message, evidence, location, fingerprint, frameworks: p.frameworks,
     };
   });
+  remember(results, packed.resultsJson);
+  remember(findings, packed.findingsJson);
   return { results, findings };
+}
+
+/** Keep each object's text from the worker, when there is one line per object. */
+function remember(values: readonly object[], lines: string): void {
+  if (values.length === 0) return;
+  const texts = lines.split("\n");
+  if (texts.length !== values.length) return;
+  for (let i = 0; i < values.length; i += 1) rememberJson(values[i]!, texts[i]!);
 }
 
 /** Policy id -> position in the compiled list, for packSnapshot. */

@@ -6,6 +6,7 @@
 // finding. Still one JSON document: JSON.parse, jq and every JSON library read it as before.
 
 import type { ScanReport } from "../engine/types.js";
+import { prerenderedJson } from "./prerendered.js";
 
 export function renderJson(report: ScanReport): string {
   return [...renderJsonChunks(report)].join("");
@@ -35,7 +36,7 @@ export function* renderJsonChunks(report: ScanReport): Generator<string> {
     for (let i = 0; i < value.length; i += 1) {
       if (i > 0) yield ",\n    ";
       // As in JSON.stringify, an element that cannot be represented (undefined, a function) is null in a list.
-      yield JSON.stringify(value[i]) ?? "null";
+      yield prerenderedJson(value[i]) ?? JSON.stringify(value[i]) ?? "null";
     }
     yield `\n  ]${separator}`;
   }

@@ -6,6 +6,10 @@ import { packSnapshot, policyIndex, unpackSnapshot } from "../../src/engine/tran
 import { loadPolicies } from "../../src/policy/load.js";
 import { expandInputs } from "../../src/snapshot/load.js";
 import { REPO } from "../helpers.js";
+import { prerenderedJson } from "../../src/reports/prerendered.js";
+import { renderJson } from "../../src/reports/json.js";
+import { applyGate } from "../../src/gate/apply.js";
+import type { ScanReport } from "../../src/engine/types.js";
 
 const AS_OF = "2026-09-28T06:00:00Z";
 
@@ -40,6 +44,26 @@ describe("outcomes packed for the main thread", () => {
       findings += o.findings.length;
     }
     expect(findings).toBeGreaterThan(50);
+  });
+
+  it("brings each object's JSON text from the worker, and the report never writes stale text", async () => {
+    const { compiled, outcomes } = await evaluated();
+    const o = outcomes.find((x) => x.findings.length > 3)!;
+    const back = unpackSnapshot(structuredClone(packSnapshot(o, compiled, policyIndex(compiled))!), compiled);
+    for (const value of [...back.results, ...back.findings]) expect(prerenderedJson(value)).toBe(JSON.stringify(value));
+    const report = (results: typeof o.results, findings: typeof o.findings): ScanReport => ({
+      tool: { name: "chataudit", version: "0", policyPackVersion: "0" }, asOf: AS_OF, inputs: [o.record],
+      summary: undefined as never, results, findings, policies: [], warnings: [],
+    });
+    expect(renderJson(report(back.results, back.findings))).toBe(renderJson(report(o.results, o.findings)));
+    // A waiver changes a finding and its result: the gate's new objects are rendered afresh, not from the old text.
+    const target = back.findings[0]!;
+    const waiver = { policy: target.policyId, snapshot: target.snapshot, subject: target.subject, reason: "accepted", owner: "sec", expires: "2099-01-01" };
+    const gated = applyGate({ ...report(back.results, back.findings), summary: { policies: compiled.length, failOn: "high", exitCode: 0 } as never }, { asOf: AS_OF, waivers: [waiver] });
+    const text = renderJson(gated);
+    const line = text.split("\n").find((l) => l.includes(`"fingerprint":"${target.fingerprint}"`))!;
+    expect(line).toContain('"status":"waived"');
+    expect(line).toContain('"waiver":{"reason":"accepted"');
   });
 
   it("leaves out what the policy gives: a packed finding is much smaller than the finding", async () => {
