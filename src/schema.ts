@@ -1,35 +1,112 @@
-// JSON Schema validation with ajv: the project's schemas compiled once, errors as one readable line each.
+// JSON Schema validation with ajv: the project's schemas compiled at build time (else once, here), errors as one readable line each.
 
-import AjvModule, { type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import type { ErrorObject, Options } from "ajv";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { SCHEMAS_DIR } from "./paths.js";
+import { pathToFileURL } from "node:url";
+import { PACKAGE_ROOT, SCHEMAS_DIR } from "./paths.js";
+import { sha256 } from "./source/text.js";
 
-// ajv and ajv-formats are CommonJS: under NodeNext their classes sit on `.default`.
-const Ajv = AjvModule.default;
-const addFormats = addFormatsModule.default;
-type Ajv = InstanceType<typeof Ajv>;
+/** A schema's validation function, generated at build time or compiled by Ajv: the same errors either way. */
+export interface SchemaValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/** Every schema in schemas/, by the name validatorFor takes. */
+export const SCHEMA_NAMES = ["snapshot", "policy", "config", "waivers", "baseline"] as const;
+
+/**
+ * Standalone validators of every schema, written by `npm run build` (scripts/build-prebuilt.js); absent in a source
+ * checkout that was never built. Ajv itself (some 60 ms to load, more to compile the snapshot schema) is then not loaded.
+ */
+export const STANDALONE_VALIDATORS_FILE = join(PACKAGE_ROOT, "dist", "schema-validators.js");
+
+/** Options of every Ajv instance, the one that writes the standalone code included: the same options, the same errors. */
+const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true } as const satisfies Options;
+
+/** The generated module: one validator per schema name, and the hash of each schema file it was generated from. */
+interface StandaloneModule {
+  schemaHashes: Record<string, string>;
+  [name: string]: unknown;
+}
+
+// ajv and ajv-formats are CommonJS, required only when a validator must be compiled here.
+const require = createRequire(import.meta.url);
+
+// Top-level await: validatorFor stays synchronous, and this small module is all a validation needs to load.
+const standalone = (await import(pathToFileURL(STANDALONE_VALIDATORS_FILE).href).catch(() => undefined)) as StandaloneModule | undefined;
+
+type Ajv = InstanceType<(typeof import("ajv"))["default"]>;
 
 let ajv: Ajv | undefined;
-const compiled = new Map<string, ValidateFunction>();
+const compiled = new Map<string, SchemaValidator>();
+const chosen = new Map<string, SchemaValidator>();
 
-function instance(): Ajv {
-  if (!ajv) {
-    ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    addFormats(ajv);
-  }
-  return ajv;
+function newAjv(extra: Options = {}): Ajv {
+  // Under NodeNext the classes of these CommonJS packages sit on `.default`.
+  const Ajv = (require("ajv") as typeof import("ajv")).default;
+  const addFormats = (require("ajv-formats") as typeof import("ajv-formats")).default;
+  const instance = new Ajv({ ...AJV_OPTIONS, ...extra });
+  addFormats(instance);
+  return instance;
+}
+
+function schemaBytes(name: string): Buffer {
+  return readFileSync(join(SCHEMAS_DIR, `${name}.schema.json`));
 }
 
 /** A validator for one of the schemas in schemas/ ("snapshot", "policy", "waivers", "config"...). */
-export function validatorFor(name: string): ValidateFunction {
-  const cached = compiled.get(name);
-  if (cached) return cached;
-  const schema = JSON.parse(readFileSync(join(SCHEMAS_DIR, `${name}.schema.json`), "utf8")) as object;
-  const validate = instance().compile(schema);
-  compiled.set(name, validate);
+export function validatorFor(name: string): SchemaValidator {
+  let validate = chosen.get(name);
+  if (!validate) {
+    validate = standaloneValidator(name) ?? compiledValidator(name);
+    chosen.set(name, validate);
+  }
   return validate;
+}
+
+/** The validator generated at build time, unless there is none or its schema file has changed since. */
+export function standaloneValidator(name: string, bytes = schemaBytes(name)): SchemaValidator | undefined {
+  const validate = standalone?.[name];
+  if (typeof validate !== "function" || standalone?.schemaHashes?.[name] !== sha256(bytes)) return undefined;
+  return validate as SchemaValidator;
+}
+
+/** The schema compiled by Ajv from its file now: what a source checkout, or an edited schema, uses. */
+export function compiledValidator(name: string): SchemaValidator {
+  let validate = compiled.get(name);
+  if (!validate) {
+    ajv ??= newAjv();
+    validate = ajv.compile(JSON.parse(schemaBytes(name).toString("utf8")) as object) as SchemaValidator;
+    compiled.set(name, validate);
+  }
+  return validate;
+}
+
+/** The source of STANDALONE_VALIDATORS_FILE: every schema as Ajv's standalone ESM code, with its file's hash. */
+export function standaloneValidatorsModule(): string {
+  const generator = newAjv({ code: { source: true, esm: true } });
+  const exports: Record<string, string> = {};
+  const hashes: Record<string, string> = {};
+  for (const name of SCHEMA_NAMES) {
+    const bytes = schemaBytes(name);
+    const schema = JSON.parse(bytes.toString("utf8")) as { $id: string };
+    generator.addSchema(schema);
+    exports[name] = schema.$id;
+    hashes[name] = sha256(bytes);
+  }
+  const standaloneCode = (require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js")).default;
+  return [
+    "// Generated by `npm run build` (scripts/build-prebuilt.js) from schemas/*.schema.json with ajv/dist/standalone.",
+    'import { createRequire } from "node:module";',
+    "// Even as ESM, Ajv's standalone code require()s the ajv-formats format functions and its own runtime helpers.",
+    "const require = createRequire(import.meta.url);",
+    standaloneCode(generator, exports),
+    `export const schemaHashes = ${JSON.stringify(hashes)};`,
+    "",
+  ].join("\n");
 }
 
 export interface SchemaProblem {

@@ -1,0 +1,16 @@
+// Build step after tsc: the schemas as standalone validators, into dist/.
+import { writeFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
+import { SCHEMA_NAMES, STANDALONE_VALIDATORS_FILE, standaloneValidatorsModule } from "../dist/schema.js";
+
+function fail(message) {
+  process.stderr.write(`build-prebuilt: error: ${message}\n`);
+  process.exit(1);
+}
+
+await writeFile(STANDALONE_VALIDATORS_FILE, standaloneValidatorsModule(), "utf8");
+// The scanner falls back to compiling quietly when this module cannot load, so a broken one must fail the build instead.
+const generated = await import(`${pathToFileURL(STANDALONE_VALIDATORS_FILE).href}?built=${Date.now()}`).catch((e) => fail(`${STANDALONE_VALIDATORS_FILE} does not load: ${e.message}`));
+for (const name of SCHEMA_NAMES) {
+  if (typeof generated[name] !== "function" || typeof generated.schemaHashes?.[name] !== "string") fail(`${STANDALONE_VALIDATORS_FILE} lacks the ${name} validator`);
+}
