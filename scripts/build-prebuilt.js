@@ -1,6 +1,7 @@
-// Build step after tsc: the schemas as standalone validators, into dist/.
+// Build step after tsc: the schemas as standalone validators and the release catalogue as checked JSON, into dist/.
 import { writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
+import { PRECOMPILED_CATALOGUE_FILE, precompileBundledCatalogue } from "../dist/policy/catalogue.js";
 import { SCHEMA_NAMES, STANDALONE_VALIDATORS_FILE, standaloneValidatorsModule } from "../dist/schema.js";
 
 function fail(message) {
@@ -13,4 +14,10 @@ await writeFile(STANDALONE_VALIDATORS_FILE, standaloneValidatorsModule(), "utf8"
 const generated = await import(`${pathToFileURL(STANDALONE_VALIDATORS_FILE).href}?built=${Date.now()}`).catch((e) => fail(`${STANDALONE_VALIDATORS_FILE} does not load: ${e.message}`));
 for (const name of SCHEMA_NAMES) {
   if (typeof generated[name] !== "function" || typeof generated.schemaHashes?.[name] !== "string") fail(`${STANDALONE_VALIDATORS_FILE} lacks the ${name} validator`);
+}
+
+try {
+  await precompileBundledCatalogue();
+} catch (e) {
+  fail(`${typeof e?.format === "function" ? e.format() : e?.message ?? e}; ${PRECOMPILED_CATALOGUE_FILE} not written`);
 }

@@ -1,8 +1,9 @@
 // The release catalogue: latest versions and end-of-support dates of the chat servers, for snapshots that lack them.
 
+import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { DATA_DIR } from "../paths.js";
+import { DATA_DIR, PACKAGE_ROOT } from "../paths.js";
 import type { Snapshot } from "../snapshot/types.js";
 import { readSourceText } from "../source/text.js";
 import { parseYaml, positionAtPath } from "../source/yaml.js";
@@ -46,18 +47,63 @@ export interface Enrichment {
 
 /** The catalogue shipped with chataudit. */
 export const BUNDLED_RELEASE_CATALOGUE = join(DATA_DIR, "releases.yaml");
+const BUNDLED_CATALOGUE_SHOWN = "data/releases.yaml";
+const MAX_CATALOGUE_BYTES = 16 * 1024 * 1024;
 
 /** How old a catalogue may be before scans warn that "latest" may no longer be latest. */
 export const DEFAULT_CATALOGUE_MAX_AGE_DAYS = 90;
 
 const MS_PER_DAY = 86_400_000;
 
-/** Read and check a release catalogue: the bundled one when no file is given. Throws InputError at the bad line. */
-export async function loadReleaseCatalogue(file?: string): Promise<ReleaseCatalogue> {
+/**
+ * The bundled catalogue as the build checked it (scripts/build-prebuilt.js), with the hash of the YAML it came from:
+ * a scan then needs neither the yaml library nor the checks. Absent in a source checkout that was never built.
+ */
+export const PRECOMPILED_CATALOGUE_FILE = join(PACKAGE_ROOT, "dist", "releases.json");
+
+const PRECOMPILED_FORMAT = 1;
+
+interface PrecompiledCatalogue {
+  format: typeof PRECOMPILED_FORMAT;
+  /** SHA-256 of data/releases.yaml's bytes when it was checked. */
+  sha256: string;
+  catalogue: ReleaseCatalogue;
+}
+
+/**
+ * Read and check a release catalogue: the bundled one when no file is given (its precompiled form while the YAML
+ * still hashes the same; `precompiled: false` always parses). Throws InputError at the bad line.
+ */
+export async function loadReleaseCatalogue(file?: string, precompiled: string | false = PRECOMPILED_CATALOGUE_FILE): Promise<ReleaseCatalogue> {
   const path = file ?? BUNDLED_RELEASE_CATALOGUE;
-  const shown = file ?? "data/releases.yaml";
-  const source = await readSourceText(path, shown, 16 * 1024 * 1024);
+  const shown = file ?? BUNDLED_CATALOGUE_SHOWN;
+  const source = await readSourceText(path, shown, MAX_CATALOGUE_BYTES);
+  if (file === undefined && precompiled !== false) {
+    const prebuilt = await precompiledCatalogue(precompiled, source.sha256);
+    if (prebuilt) return prebuilt;
+  }
   return parseReleaseCatalogue(source.text, shown);
+}
+
+/** The precompiled catalogue if it was made from YAML with this hash; undefined when missing, foreign or stale. */
+async function precompiledCatalogue(packFile: string, sha256: string): Promise<ReleaseCatalogue | undefined> {
+  try {
+    const pack = JSON.parse(await fs.readFile(packFile, "utf8")) as PrecompiledCatalogue;
+    return pack?.format === PRECOMPILED_FORMAT && pack.sha256 === sha256 && pack.catalogue ? pack.catalogue : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Check the bundled catalogue and write its precompiled form; throws InputError (and writes nothing) when it is invalid. */
+export async function precompileBundledCatalogue(packFile = PRECOMPILED_CATALOGUE_FILE): Promise<void> {
+  const source = await readSourceText(BUNDLED_RELEASE_CATALOGUE, BUNDLED_CATALOGUE_SHOWN, MAX_CATALOGUE_BYTES);
+  const pack: PrecompiledCatalogue = {
+    format: PRECOMPILED_FORMAT,
+    sha256: source.sha256,
+    catalogue: parseReleaseCatalogue(source.text, BUNDLED_CATALOGUE_SHOWN),
+  };
+  await fs.writeFile(packFile, `${JSON.stringify(pack)}\n`, "utf8");
 }
 
 /** Check catalogue text already read (used by the loader and by tests). */
