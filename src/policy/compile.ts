@@ -1,6 +1,6 @@
 // Preparing a loaded policy for evaluation, once: rules to closures, params merged, message template compiled.
 
-import Handlebars from "handlebars";
+import { createRequire } from "node:module";
 import { PolicyError } from "../errors.js";
 import { compileRule, varPaths, SCOPE_ROOTS, type CompiledRule } from "./jsonlogic.js";
 import type { LoadedPolicy, ParamValue, Policy } from "./types.js";
@@ -28,25 +28,41 @@ export interface CompiledPolicy {
   renderMessage: (context: Record<string, unknown>) => string;
 }
 
-/** A private Handlebars with chataudit's helpers; messages are plain text (reporters escape for their format). */
-const handlebars = Handlebars.create();
-handlebars.registerHelper("round", (value: unknown, digits: unknown) => {
-  if (typeof value !== "number" || !Number.isFinite(value)) return value ?? "unknown";
-  const d = typeof digits === "number" ? digits : 0;
-  return value.toFixed(d);
-});
-handlebars.registerHelper("percent", (value: unknown) =>
-  typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 1000) / 10}%` : "unknown",
-);
-handlebars.registerHelper("join", (value: unknown) => (Array.isArray(value) ? value.join(", ") : value));
+type Handlebars = typeof import("handlebars");
+
+let handlebars: Handlebars | undefined;
 
 /**
- * A message template. Inherited properties (`{{constructor}}`, `{{name.toString}}`) stay unreachable, as
- * Handlebars makes them by default; saying so explicitly also keeps its multi-line warning off stderr.
+ * A private Handlebars with chataudit's helpers; messages are plain text (reporters escape for their format). Loaded
+ * on the first message rendered: a scan whose policies all pass never pays for it. Handlebars is CommonJS, so it can
+ * be required synchronously from inside a render.
+ */
+function messageHandlebars(): Handlebars {
+  if (handlebars) return handlebars;
+  const instance = (createRequire(import.meta.url)("handlebars") as Handlebars).create();
+  instance.registerHelper("round", (value: unknown, digits: unknown) => {
+    if (typeof value !== "number" || !Number.isFinite(value)) return value ?? "unknown";
+    const d = typeof digits === "number" ? digits : 0;
+    return value.toFixed(d);
+  });
+  instance.registerHelper("percent", (value: unknown) =>
+    typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 1000) / 10}%` : "unknown",
+  );
+  instance.registerHelper("join", (value: unknown) => (Array.isArray(value) ? value.join(", ") : value));
+  return (handlebars = instance);
+}
+
+/**
+ * A message template, compiled when first rendered (Handlebars itself compiles no earlier, so a template error
+ * surfaces at the same moment as before). Inherited properties (`{{constructor}}`, `{{name.toString}}`) stay
+ * unreachable, as Handlebars makes them by default; saying so explicitly also keeps its multi-line warning off stderr.
  */
 function messageTemplate(message: string): (context: Record<string, unknown>) => string {
-  const template = handlebars.compile(message, { noEscape: true, strict: false });
-  return (context) => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  let template: HandlebarsTemplateDelegate | undefined;
+  return (context) => {
+    template ??= messageHandlebars().compile(message, { noEscape: true, strict: false });
+    return template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  };
 }
 
 /** Params as the policy declares them, with overrides checked: same names, same types. */

@@ -1,7 +1,33 @@
 // chataudit's domain operations for JSON Logic: dates against the evaluation clock, versions,
 // URLs and TLS versions. Pure: the clock is passed in, never read from the system.
 
-import semver from "semver";
+import { createRequire } from "node:module";
+import type { SemVer } from "semver";
+
+/**
+ * The three semver functions used, from the package's own per-function modules: the whole of semver (ranges and all)
+ * costs four times as long to load. Required on the first version read, so that nothing loads it for a scan that
+ * compares no versions; semver is CommonJS, so the version operations stay synchronous.
+ */
+interface SemverFunctions {
+  parse: typeof import("semver/functions/parse.js");
+  coerce: typeof import("semver/functions/coerce.js");
+  compare: typeof import("semver/functions/compare.js");
+}
+
+let semverFunctions: SemverFunctions | undefined;
+
+function semver(): SemverFunctions {
+  if (!semverFunctions) {
+    const require = createRequire(import.meta.url);
+    semverFunctions = {
+      parse: require("semver/functions/parse") as SemverFunctions["parse"],
+      coerce: require("semver/functions/coerce") as SemverFunctions["coerce"],
+      compare: require("semver/functions/compare") as SemverFunctions["compare"],
+    };
+  }
+  return semverFunctions;
+}
 
 /** What an operation may know besides its arguments. */
 export interface OperationContext {
@@ -92,13 +118,13 @@ function elapsed(ctx: OperationContext, date: unknown, unit: number): number | n
   return ms === null ? null : (ctx.asOf - ms) / unit;
 }
 
-const parsedVersions = new Map<string, semver.SemVer | null>();
+const parsedVersions = new Map<string, SemVer | null>();
 
 /**
  * A semver for versions as chat platforms spell them: "23.01", "10.11", "v1.98.0",
  * "0.12.3-1+deb12u1", "9.11.2 (build 123)". Null when nothing version-like is there.
  */
-export function parseVersion(value: unknown): semver.SemVer | null {
+export function parseVersion(value: unknown): SemVer | null {
   if (typeof value === "number") value = String(value);
   if (typeof value !== "string" || value.trim() === "") return null;
   // Versions repeat across policies and snapshots; a SemVer is only ever read here, never changed.
@@ -110,7 +136,7 @@ export function parseVersion(value: unknown): semver.SemVer | null {
   return parsed;
 }
 
-function parseVersionText(value: string): semver.SemVer | null {
+function parseVersionText(value: string): SemVer | null {
   const text = value
     .trim()
     .replace(/^v/i, "")
@@ -118,13 +144,14 @@ function parseVersionText(value: string): semver.SemVer | null {
     .replace(/-\d+(\+[0-9A-Za-z.~+-]*)?$/, "")
     // Calendar versions ("23.01") have leading zeros semver refuses.
     .replace(/(^|\.)0+(\d)/g, "$1$2");
-  return semver.parse(text, { loose: true }) ?? semver.coerce(text, { includePrerelease: true });
+  const { parse, coerce } = semver();
+  return parse(text, { loose: true }) ?? coerce(text, { includePrerelease: true });
 }
 
 function compareVersions(a: unknown, b: unknown): number | null {
   const va = parseVersion(a);
   const vb = parseVersion(b);
-  return va && vb ? semver.compare(va, vb) : null;
+  return va && vb ? semver().compare(va, vb) : null;
 }
 
 const TLS_ORDER = ["ssl2", "ssl3", "1.0", "1.1", "1.2", "1.3"];

@@ -1,7 +1,20 @@
 // YAML (and JSON through YAML) parsing with source positions and errors that name file, line and column.
 
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { createRequire } from "node:module";
+import type { Document, LineCounter, Node } from "yaml";
 import { InputError } from "../errors.js";
+
+type Yaml = typeof import("yaml");
+
+let yamlModule: Yaml | undefined;
+
+/**
+ * The yaml library, loaded on the first YAML document: a scan of JSON snapshots with the precompiled policies and
+ * catalogue reads none. It is CommonJS under Node, so requiring it keeps these functions synchronous.
+ */
+function yaml(): Yaml {
+  return (yamlModule ??= createRequire(import.meta.url)("yaml") as Yaml);
+}
 
 export interface ParsedYaml {
   doc: Document.Parsed;
@@ -17,6 +30,7 @@ export const SAFE = { uniqueKeys: true, maxAliasCount: 100, prettyErrors: false,
 
 /** Parse one YAML document; the first error becomes an InputError at its line and column. */
 export function parseYaml(text: string, file: string): ParsedYaml {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {
@@ -61,6 +75,7 @@ function firstLine(message: string): string {
 
 /** The node at a path of keys / indices, or the nearest ancestor that exists. */
 export function nodeAtPath(doc: Document.Parsed, path: readonly (string | number)[]): { node: Node; key?: Node } {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
   let node: Node = doc.contents as Node;
   let keyNode: Node | undefined;
   for (const segment of path) {
