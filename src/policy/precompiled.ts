@@ -1,7 +1,7 @@
 // The bundled pack as the build loaded and validated it (dist/policies.json), reused while every file is unchanged.
 
 import { createHash } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { BUILTIN_POLICIES_DIR, PACKAGE_ROOT } from "../paths.js";
 import type { LoadedPolicy } from "./types.js";
@@ -42,25 +42,32 @@ export function precompiledPack(entries: { file: string; bytes: Uint8Array; load
 /**
  * The precompiled policies of these bundled files whose bytes still hash as they did at build time, by absolute
  * file. A file edited since (or added) is missing from the map and is parsed from its YAML as usual, so the pack
- * is never stale; an unreadable or foreign pack file yields an empty map.
+ * is never stale; an unreadable or foreign pack file yields an empty map. The files are read synchronously: some
+ * fifty small reads each cost a thread-pool round trip or four otherwise, which was most of this function's time.
  */
 export async function precompiledPolicies(files: string[], packFile = PRECOMPILED_PACK_FILE): Promise<Map<string, LoadedPolicy>> {
   const usable = new Map<string, LoadedPolicy>();
   let pack: PrecompiledPack;
   try {
-    pack = JSON.parse(await fs.readFile(packFile, "utf8")) as PrecompiledPack;
+    pack = JSON.parse(readFileSync(packFile, "utf8")) as PrecompiledPack;
   } catch {
     return usable;
   }
   if (pack?.format !== FORMAT || !Array.isArray(pack.policies)) return usable;
   const byKey = new Map(pack.policies.map((p) => [p.file, p]));
-  await Promise.all(
-    files.map(async (file) => {
-      const entry = byKey.get(packKey(file));
-      if (!entry) return;
-      const bytes = await fs.readFile(file).catch(() => undefined);
-      if (bytes && contentHash(bytes) === entry.sha256) usable.set(file, entry.loaded);
-    }),
-  );
+  for (const file of files) {
+    const entry = byKey.get(packKey(file));
+    if (!entry) continue;
+    const bytes = readOrUndefined(file);
+    if (bytes && contentHash(bytes) === entry.sha256) usable.set(file, entry.loaded);
+  }
   return usable;
+}
+
+function readOrUndefined(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,9 +1,9 @@
-// The precompiled bundled pack: same policies as parsing the YAML, and never used for a file changed since the build.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// The precompiled bundled pack: same policies as parsing the YAML, never used for a file changed since the build; its file listing.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPolicies, precompileBundledPack } from "../../src/policy/load.js";
+import { bundledPolicyFiles, loadPolicies, precompileBundledPack } from "../../src/policy/load.js";
 import { precompiledPolicies, type PrecompiledPack } from "../../src/policy/precompiled.js";
 import { BUILTIN_POLICIES_DIR } from "../../src/paths.js";
 
@@ -68,5 +68,32 @@ describe("the precompiled bundled pack", () => {
     const files = pack.policies.map((p) => join(BUILTIN_POLICIES_DIR, p.file));
     expect((await precompiledPolicies(files, join(dir, "missing.json"))).size).toBe(0);
     expect((await precompiledPolicies(files, foreign)).size).toBe(0);
+  });
+});
+
+describe("the bundled pack's files", () => {
+  it("are listed as glob lists them, without loading glob", async () => {
+    const { glob } = await import("glob");
+    const globbed = await glob("**/*.{yaml,yml}", { cwd: BUILTIN_POLICIES_DIR, absolute: true, nodir: true, follow: false });
+    const listed = bundledPolicyFiles();
+    expect(listed.length).toBeGreaterThanOrEqual(50);
+    expect(listed.sort()).toEqual(globbed.sort());
+  });
+
+  it("skip hidden entries and files of other kinds, as glob does", async () => {
+    const root = mkdtempSync(join(tmpdir(), "chataudit-listing-"));
+    try {
+      for (const file of ["a/one.yaml", "a/b/two.yml", "a/notes.md", ".hidden/three.yaml", "a/.four.yaml", "five.YAML.bak"]) {
+        mkdirSync(dirname(join(root, file)), { recursive: true });
+        writeFileSync(join(root, file), "id: x\n");
+      }
+      const { glob } = await import("glob");
+      const globbed = await glob("**/*.{yaml,yml}", { cwd: root, absolute: true, nodir: true, follow: false });
+      expect(bundledPolicyFiles(root).sort()).toEqual(globbed.sort());
+      expect(bundledPolicyFiles(root).map((f) => relative(root, f)).sort()).toEqual(["a/b/two.yml", "a/one.yaml"]);
+      expect(bundledPolicyFiles(join(root, "missing"))).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
