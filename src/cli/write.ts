@@ -1,6 +1,6 @@
 // Writing report files whole or not at all: every file goes to a temporary name, then is renamed over the old one.
 
-import { closeSync, constants, openSync, promises as fs, writeSync } from "node:fs";
+import fsSync, { constants, promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
 import { UsageError } from "../errors.js";
 import { describeFsError } from "../source/text.js";
@@ -43,7 +43,8 @@ function writeText(fd: number, content: FileContent): void {
   const buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
   let used = 0;
   const flush = () => {
-    for (let done = 0; done < used; ) done += writeSync(fd, buffer, done, used - done);
+    // Through the module object, read at each call: a test can stand in for a full disk.
+    for (let done = 0; done < used; ) done += fsSync.writeSync(fd, buffer, done, used - done);
     used = 0;
   };
   // Never split a surrogate pair, between pieces or between chunks: each half alone would become U+FFFD.
@@ -77,11 +78,11 @@ function writeText(fd: number, content: FileContent): void {
 export async function writeFileAtomic(path: string, content: FileContent): Promise<void> {
   const tmp = join(dirname(path), `.${Math.random().toString(36).slice(2)}.${process.pid}.tmp`);
   try {
-    const fd = openSync(tmp, "w", 0o644);
+    const fd = fsSync.openSync(tmp, "w", 0o644);
     try {
       writeText(fd, content);
     } finally {
-      closeSync(fd);
+      fsSync.closeSync(fd);
     }
     await fs.rename(tmp, path);
   } catch (e) {

@@ -62,7 +62,6 @@ export function packSnapshot(
     const r = outcome.results[i]!;
     const p = compiled[i]!.policy;
     if (r.policyId !== p.id || r.title !== p.title || r.snapshot !== record.snapshot || r.input !== record.path) return undefined;
-    if (Object.keys(r).length !== (r.reason === undefined ? 10 : 11)) return undefined;
     results[i] = [i, r.status, r.evaluated, r.failed, r.waived, r.reason ?? null];
   }
   const findings: PackedFinding[] = new Array(outcome.findings.length);
@@ -70,7 +69,7 @@ export function packSnapshot(
     const f = outcome.findings[i]!;
     const index = indexOf.get(f.policyId);
     if (index === undefined || !fromPolicy(f, compiled[index]) || f.status !== "fail" || f.snapshot !== record.snapshot) return undefined;
-    if (f.waiver !== undefined || f.baselineState !== undefined || Object.keys(f).length !== 12) return undefined;
+    if (f.waiver !== undefined || f.baselineState !== undefined) return undefined;
     const { path, line, column } = f.location;
     findings[i] = [index, f.subject, f.message, f.evidence, path === record.path ? null : path, line, column, f.fingerprint];
   }

@@ -1,7 +1,7 @@
 // The output folder: refused before anything is scanned when it cannot be written, and report files written whole
 // or not at all: a reporter that throws or a rename that fails leaves the last good report and no temporary file.
 
-import { existsSync, mkdirSync, promises as fsPromises, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import fsSync, { existsSync, mkdirSync, promises as fsPromises, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { FILE_FORMATS } from "../../src/reports/index.js";
@@ -101,21 +101,22 @@ describe("reports written whole or not at all", () => {
   it("keeps the previous report whole when the disk fills half-way through writing it", async () => {
     await earlierRun("disk-full");
     // The JSON report's temporary file takes 1,000 bytes, then the disk is full.
-    const open = fsPromises.open.bind(fsPromises);
-    vi.spyOn(fsPromises, "open").mockImplementation(async (...args: Parameters<typeof fsPromises.open>) => {
-      const handle = await open(...args);
-      if (!String(args[0]).endsWith(".tmp") || args[1] !== "w") return handle;
-      let written = 0;
-      const write = handle.write.bind(handle) as (buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
-      return Object.assign(handle, {
-        write: async (buffer: Buffer, offset: number, length: number) => {
-          if (written >= 1000) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
-          const done = await write(buffer, offset, Math.min(length, 1000 - written));
-          written += done.bytesWritten;
-          return done;
-        },
-      });
+    const temporary = new Set<number>();
+    const openSync = fsSync.openSync.bind(fsSync);
+    vi.spyOn(fsSync, "openSync").mockImplementation((...args: Parameters<typeof fsSync.openSync>) => {
+      const fd = openSync(...args);
+      if (String(args[0]).endsWith(".tmp") && args[1] === "w") temporary.add(fd);
+      return fd;
     });
+    let written = 0;
+    const writeSync = fsSync.writeSync.bind(fsSync) as (fd: number, buffer: Buffer, offset: number, length: number) => number;
+    vi.spyOn(fsSync, "writeSync").mockImplementation(((fd: number, buffer: Buffer, offset: number, length: number) => {
+      if (!temporary.has(fd)) return writeSync(fd, buffer, offset, length);
+      if (written >= 1000) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      const done = writeSync(fd, buffer, offset, Math.min(length, 1000 - written));
+      written += done;
+      return done;
+    }) as typeof fsSync.writeSync);
     const result = await scan(out, "--format", "json");
     expect(result.code).toBe(2);
     expect(problems(result.stderr)).toEqual([expect.stringMatching(/^chataudit: error: cannot write .*chataudit\.json: enospc$/)]);
