@@ -88,7 +88,7 @@ function digits(s: string, from: number, count: number): number {
  * with milliseconds), read without regular expressions or Date.parse: this runs several times per user.
  * undefined means "not one of those": the general parser decides.
  */
-function canonicalDate(s: string): number | null | undefined {
+export function canonicalDate(s: string): number | null | undefined {
   const n = s.length;
   if (n !== 10 && n !== 20 && n !== 24) return undefined;
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
