@@ -1,7 +1,10 @@
 // Preparing a loaded policy for evaluation, once: rules to closures, params merged, message template compiled.
 
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { PolicyError } from "../errors.js";
+import { PACKAGE_ROOT } from "../paths.js";
 import { compileRule, varPaths, SCOPE_ROOTS, type CompiledRule } from "./jsonlogic.js";
 import type { LoadedPolicy, ParamValue, Policy } from "./types.js";
 
@@ -30,16 +33,24 @@ export interface CompiledPolicy {
 
 type Handlebars = typeof import("handlebars");
 
-let handlebars: Handlebars | undefined;
+const require = createRequire(import.meta.url);
+
+/** How message templates are compiled, at build time and here: plain text (reporters escape for their format). */
+const MESSAGE_COMPILE_OPTIONS = { noEscape: true, strict: false } as const;
 
 /**
- * A private Handlebars with chataudit's helpers; messages are plain text (reporters escape for their format). Loaded
- * on the first message rendered: a scan whose policies all pass never pays for it. Handlebars is CommonJS, so it can
- * be required synchronously from inside a render.
+ * The bundled policies' messages compiled at build time (`npm run build` writes it), by message text: an edited or a
+ * user's message is simply not in it and is compiled here. Absent in a checkout that was never built.
  */
-function messageHandlebars(): Handlebars {
-  if (handlebars) return handlebars;
-  const instance = (createRequire(import.meta.url)("handlebars") as Handlebars).create();
+export const PRECOMPILED_MESSAGES_FILE = join(PACKAGE_ROOT, "dist", "messages.js");
+
+// Top-level await keeps messageTemplate synchronous; the module is small (the 54 bundled messages as functions).
+const precompiled = (await import(pathToFileURL(PRECOMPILED_MESSAGES_FILE).href).catch(() => undefined)) as
+  | { messages?: Map<string, TemplateSpecification> }
+  | undefined;
+
+/** chataudit's message helpers, on a Handlebars environment of either kind. */
+function withHelpers<T extends Pick<Handlebars, "registerHelper">>(instance: T): T {
   instance.registerHelper("round", (value: unknown, digits: unknown) => {
     if (typeof value !== "number" || !Number.isFinite(value)) return value ?? "unknown";
     const d = typeof digits === "number" ? digits : 0;
@@ -49,20 +60,59 @@ function messageHandlebars(): Handlebars {
     typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 1000) / 10}%` : "unknown",
   );
   instance.registerHelper("join", (value: unknown) => (Array.isArray(value) ? value.join(", ") : value));
-  return (handlebars = instance);
+  return instance;
+}
+
+let handlebars: Handlebars | undefined;
+let runtime: Handlebars | undefined;
+
+/**
+ * A private Handlebars with chataudit's helpers, loaded on the first message that has to be compiled here. Handlebars
+ * is CommonJS, so it can be required synchronously from inside a render.
+ */
+function messageHandlebars(): Handlebars {
+  return (handlebars ??= withHelpers((require("handlebars") as Handlebars).create()));
+}
+
+/** Handlebars' runtime alone (no parser, no compiler: a fraction to load), for the templates compiled at build time. */
+function messageRuntime(): Handlebars {
+  return (runtime ??= withHelpers((require("handlebars/runtime") as Handlebars).create()));
+}
+
+/** Whether a message was compiled at build time (a scan then renders it with Handlebars' runtime alone). */
+export function isPrecompiledMessage(message: string): boolean {
+  return precompiled?.messages?.has(message) ?? false;
 }
 
 /**
- * A message template, compiled when first rendered (Handlebars itself compiles no earlier, so a template error
- * surfaces at the same moment as before). Inherited properties (`{{constructor}}`, `{{name.toString}}`) stay
- * unreachable, as Handlebars makes them by default; saying so explicitly also keeps its multi-line warning off stderr.
+ * A message template, compiled at build time or else when first rendered (Handlebars itself compiles no earlier, so
+ * a template error surfaces at the same moment as before). Inherited properties (`{{constructor}}`,
+ * `{{name.toString}}`) stay unreachable, as Handlebars makes them by default; saying so explicitly also keeps its
+ * multi-line warning off stderr.
  */
-function messageTemplate(message: string): (context: Record<string, unknown>) => string {
+export function messageTemplate(message: string, from: "auto" | "compiler" = "auto"): (context: Record<string, unknown>) => string {
   let template: HandlebarsTemplateDelegate | undefined;
   return (context) => {
-    template ??= messageHandlebars().compile(message, { noEscape: true, strict: false });
+    if (!template) {
+      const spec = from === "auto" ? precompiled?.messages?.get(message) : undefined;
+      template = spec ? messageRuntime().template(spec) : messageHandlebars().compile(message, MESSAGE_COMPILE_OPTIONS);
+    }
     return template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
   };
+}
+
+/** The source of PRECOMPILED_MESSAGES_FILE: every given message compiled by Handlebars.precompile, keyed by its text. */
+export function precompiledMessagesModule(messages: Iterable<string>): string {
+  const compiler = require("handlebars") as Handlebars;
+  const entries = [...new Set(messages)].sort().map((m) => `  [${JSON.stringify(m)}, ${compiler.precompile(m, MESSAGE_COMPILE_OPTIONS)}],`);
+  return [
+    "// Generated by `npm run build` (scripts/build-prebuilt.js): the bundled policies' messages as Handlebars template",
+    "// specifications, for Handlebars' runtime. Keyed by the message text, so an edited message is compiled at scan time.",
+    "export const messages = new Map([",
+    ...entries,
+    "]);",
+    "",
+  ].join("\n");
 }
 
 /** Params as the policy declares them, with overrides checked: same names, same types. */
