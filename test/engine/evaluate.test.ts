@@ -150,3 +150,22 @@ message: "{{username}} has no MFA"
     expect(out.results[0]).toMatchObject({ status: "fail", evaluated: 1, failed: 1, reason: "1 of 2 applicable items not judged: users[].mfa missing" });
   });
 });
+
+describe("a finding's message context", () => {
+  const protoKeys = inlinePolicy(`
+id: CA-ACC-902
+select: users
+assert: { "===": [{ var: mfa }, true] }
+message: "{{username}} [{{__proto__.note}}] [{{constructor}}] [{{params.x}}] [{{computed}}]"
+params: { x: 7 }
+`);
+
+  it("keeps a member named __proto__ as data, reads own members only, and lets the scope's names win", () => {
+    // As JSON.parse makes it: "__proto__" an own data member, not the object's prototype.
+    const user = JSON.parse('{"id":"u1","username":"eve","mfa":false,"params":{"x":1},"__proto__":{"note":"own data"}}') as object;
+    const { findings } = evaluateSnapshot([protoKeys], snapshotOf({ users: [user] as never }), { asOf: AS_OF });
+    expect(findings[0]!.message).toBe("eve [own data] [] [7] [[object Object]]");
+    // The parsed user itself is left as it was.
+    expect(Object.getPrototypeOf(user)).toBe(Object.prototype);
+  });
+});
