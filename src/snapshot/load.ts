@@ -59,8 +59,8 @@ function importers(): Promise<Importers> {
 
 /** Expand files, folders and globs into a sorted, de-duplicated list of candidate files. */
 async function expand(patterns: string[], root: string, warnings: string[], failures: InputFailure[]): Promise<Candidate[]> {
-  // Loaded here rather than at the top: worker threads load this module but never expand patterns.
-  const { glob, hasMagic } = await import("glob");
+  // Loaded only for a folder or a pattern: worker threads, and a scan of named files, never need it.
+  const globModule = () => import("glob");
   const out = new Map<string, Candidate>();
   for (const pattern of patterns) {
     const abs = resolve(root, pattern);
@@ -74,6 +74,7 @@ async function expand(patterns: string[], root: string, warnings: string[], fail
       }
     }
     if (stat?.isDirectory()) {
+      const { glob } = await globModule();
       const found = await glob(INPUT_EXTENSIONS, {
         cwd: abs, absolute: true, nodir: true, follow: false, dot: false,
         ignore: ["**/node_modules/**", "**/.git/**"],
@@ -83,6 +84,7 @@ async function expand(patterns: string[], root: string, warnings: string[], fail
     } else if (stat) {
       out.set(abs, { abs, shown: display(abs, root), discovered: false });
     } else {
+      const { glob, hasMagic } = await globModule();
       const found = await glob(pattern, { cwd: root, absolute: true, nodir: true, follow: false });
       if (found.length === 0) {
         failures.push({ path: pattern, error: new InputError("no such file, folder or matching files", { file: pattern }) });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BENCH_AS_OF, makeSnapshot, writeSnapshotFile } from "../../bench/generate.js";
-import { compileWork, loadAndEvaluate, PARALLEL_MIN_INPUTS, threadsFor, type InputWork } from "../../src/engine/parallel.js";
+import { compileWork, loadAndEvaluate, PARALLEL_MIN_CORES, PARALLEL_MIN_INPUTS, threadsFor, type InputWork } from "../../src/engine/parallel.js";
 import { parsePolicy } from "../../src/policy/load.js";
 import { expandInputs } from "../../src/snapshot/load.js";
 import { REPO } from "../helpers.js";
@@ -118,8 +118,11 @@ examples: { pass: [{}], fail: [{}] }
     expect(await loadAndEvaluate(expanded.candidates, work, compiled, { threads: 2, workerUrl: pathToFileURL(failing) })).toEqual(alone);
   });
 
-  it("uses workers only with enough inputs and more than one core, unless told", () => {
-    expect(threadsFor(PARALLEL_MIN_INPUTS - 1, {})).toBe(1);
+  it("uses workers only with enough inputs and enough cores, unless told", () => {
+    expect(threadsFor(PARALLEL_MIN_INPUTS - 1, {}, 16)).toBe(1);
+    expect(threadsFor(5000, {}, PARALLEL_MIN_CORES - 1)).toBe(1);
+    expect(threadsFor(5000, {}, PARALLEL_MIN_CORES)).toBe(PARALLEL_MIN_CORES);
+    expect(threadsFor(5000, {}, 64)).toBe(8);
     expect(threadsFor(5000, { CHATAUDIT_THREADS: "1" })).toBe(1);
     expect(threadsFor(10, { CHATAUDIT_THREADS: "4" })).toBe(4);
     expect(threadsFor(2, { CHATAUDIT_THREADS: "4" })).toBe(2);
