@@ -137,7 +137,7 @@ export function evaluateSnapshot(
 
     const computeRules = compiled.compute;
     const computed = computeRules.length > 0 ? (Object.create(null) as Record<string, unknown>) : NO_COMPUTED;
-    const scope: Scope = { ctx, roots: { params: compiled.params, snapshot: root, computed } };
+    const scope: Scope = { ctx, roots: { params: compiled.params, snapshot: root, computed }, memo: undefined };
     try {
       if (compiled.select) {
         const items = readPath(root, compiled.select, undefined);

@@ -14,6 +14,8 @@ export interface Scope {
   ctx: OperationContext;
   /** params, computed and snapshot; read by `var` paths starting with those names, from any depth. */
   roots?: Partial<Record<ScopeRoot, unknown>>;
+  /** Values of item-invariant subexpressions, evaluated once for this scope; filled as they are first needed. */
+  memo?: { owner: Scope; values: Map<number, { value: unknown }> };
 }
 
 export type CompiledRule = (data: unknown, scope: Scope) => unknown;
@@ -180,17 +182,25 @@ interface Node {
 
 const constant = (value: unknown): Node => ({ run: () => value, reads: 0 });
 
+/** Each hoisted node's place in a scope's memo. */
+let nextMemoSlot = 0;
+
 /**
- * Evaluate once per scope object; a throw is not remembered, so it happens again, as before. Weakly
- * keyed: a finished evaluation's scope, and the snapshot it holds, are not kept alive by the cache.
+ * Evaluate once per scope object; a throw is not remembered, so it happens again, as before. The value is kept
+ * in the scope itself, so it lives exactly as long as the evaluation that made it. (A WeakMap keyed by scope,
+ * as before, held an entry for every policy and snapshot until the next full collection: for 2,000 tenants,
+ * hundreds of thousands of entries that every lookup and every collection had to wade through.)
  */
 function once(run: CompiledRule): CompiledRule {
-  const values = new WeakMap<Scope, { value: unknown }>();
+  const slot = nextMemoSlot++;
   return (data, scope) => {
-    const seen = values.get(scope);
+    let memo = scope.memo;
+    // A scope copied with its memo ({ ...scope, roots: other }) is a new scope: it starts an empty memo.
+    if (memo === undefined || memo.owner !== scope) memo = scope.memo = { owner: scope, values: new Map() };
+    const seen = memo.values.get(slot);
     if (seen !== undefined) return seen.value;
     const value = run(data, scope);
-    values.set(scope, { value });
+    memo.values.set(slot, { value });
     return value;
   };
 }
