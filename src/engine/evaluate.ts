@@ -41,6 +41,9 @@ interface PolicyShape {
   expected: Record<string, unknown>;
   /** Fields an item must have to be judged, and how a not-evaluated reason names them. */
   evidenceFields: string;
+  /** `locate` and the location candidates as dotted paths. */
+  locate?: string;
+  locationCandidates: string[];
 }
 
 const shapes = new WeakMap<CompiledPolicy, PolicyShape>();
@@ -58,6 +61,8 @@ function shapeOf(compiled: CompiledPolicy): PolicyShape {
       actual: compiled.evidencePaths.map((path) => [path, path.join(".")]),
       expected,
       evidenceFields: compiled.evidence.map((p) => `${selectPath}[].${p.join(".")}`).join(", "),
+      ...(compiled.locate ? { locate: compiled.locate.join(".") } : {}),
+      locationCandidates: compiled.locationCandidates.map((p) => p.join(".")),
     };
     shapes.set(compiled, shape);
   }
@@ -246,12 +251,17 @@ function makeFinding(
 
   // The value the finding is about: the first one read that exists; else the first read (its nearest
   // existing ancestor, the enclosing section, is what provenance resolves).
-  const relative =
-    compiled.locate ??
-    compiled.locationCandidates.find((p) => isPresent(readPath(subject, p, undefined))) ??
-    compiled.locationCandidates[0] ??
-    [];
-  const relativePath = relative.join(".");
+  let relativePath = shape.locate;
+  if (relativePath === undefined) {
+    const candidates = compiled.locationCandidates;
+    relativePath = shape.locationCandidates[0] ?? "";
+    for (let k = 0; k < candidates.length; k += 1) {
+      if (isPresent(readPath(subject, candidates[k]!, undefined))) {
+        relativePath = shape.locationCandidates[k]!;
+        break;
+      }
+    }
+  }
   const locationPath = subjectPath === "" ? relativePath : relativePath === "" ? subjectPath : `${subjectPath}.${relativePath}`;
 
   const context = copyOwn(subject !== null && typeof subject === "object" && !Array.isArray(subject) ? subject : { value: subject });
