@@ -57,9 +57,12 @@ function ensure(name, make) {
   return meta;
 }
 
+let measuredRuns = 0;
+
 /** Run a script in a fresh node through bench/measure.js: wall time (spawn to exit), peak RSS, stderr. */
 function measured(script, args, env = {}) {
-  const usageFile = join(OUT, `usage-${process.pid}.json`);
+  // One file per run: runs can overlap (two floors at once).
+  const usageFile = join(OUT, `usage-${process.pid}-${(measuredRuns += 1)}.json`);
   rmSync(usageFile, { force: true });
   return new Promise((resolvePromise, reject) => {
     const start = process.hrtime.bigint();
@@ -74,6 +77,7 @@ function measured(script, args, env = {}) {
       const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
       if (code !== 0) return reject(new Error(`${script} ${args.join(" ")} exited ${code}:\n${stderr}`));
       const usage = JSON.parse(readFileSync(usageFile, "utf8"));
+      rmSync(usageFile, { force: true });
       resolvePromise({ wallMs, rssBytes: usage.maxRssBytes, exitMs: usage.exitMs, stderr });
     });
   });
@@ -173,6 +177,17 @@ async function main() {
     console.log(`  scan                                    ${ms(r.scanMs)}, peak RSS ${mb(r.scanRss)}`);
     console.log(`  stages: ${stageLine(r.stages)}`);
     check(ratio <= TARGETS.manyRatio, `many scan ${ratio.toFixed(2)}x its floor (target <= ${TARGETS.manyRatio}x)`);
+    // What a second thread can bring here: two floors at once against one, the same work on both cores.
+    const single = [];
+    const pairs = [];
+    for (let i = 0; i < options.runs; i += 1) {
+      single.push((await measured(FLOOR, [many.path])).wallMs);
+      const start = process.hrtime.bigint();
+      await Promise.all([measured(FLOOR, [many.path]), measured(FLOOR, [many.path])]);
+      pairs.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    const speedup = (2 * median(single)) / median(pairs);
+    console.log(`  two floors at once: ${ms(median(pairs))} against ${ms(median(single))} for one: a second core is worth ${speedup.toFixed(2)}x here`);
   }
 
   if (options.only.has("scaling")) {
