@@ -3,14 +3,15 @@
 // descends only into the members on a wanted path and skips everything else without parsing it.
 
 interface TrieNode {
-  children: Map<string, TrieNode>;
+  /** By key; none for a leaf (most nodes: one per finding), which then costs no Map. */
+  children?: Map<string, TrieNode>;
   /** The children whose keys are list indices, by number: a list of 100,000 users is walked without a String(i) each. */
-  indexed: Map<number, TrieNode>;
+  indexed?: Map<number, TrieNode>;
   offset: number;
 }
 
 function newNode(): TrieNode {
-  return { children: new Map(), indexed: new Map(), offset: -1 };
+  return { children: undefined, indexed: undefined, offset: -1 };
 }
 
 const INDEX = /^(?:0|[1-9]\d*)$/;
@@ -93,7 +94,7 @@ class Scanner {
   visit(node: TrieNode): void {
     this.skipWs();
     if (node.offset === -1) node.offset = this.pos;
-    if (node.children.size === 0) {
+    if (node.children === undefined) {
       this.skipValue();
       return;
     }
@@ -101,7 +102,8 @@ class Scanner {
     const c = t.charCodeAt(this.pos);
     if (c === 0x7b) {
       this.pos += 1;
-      let remaining = node.children.size;
+      const children = node.children;
+      let remaining = children.size;
       for (;;) {
         this.skipWs();
         if (t.charCodeAt(this.pos) === 0x7d || this.pos >= t.length) {
@@ -116,7 +118,7 @@ class Scanner {
         const key = this.readKey();
         this.skipWs();
         this.pos += 1; // ':'
-        const child = remaining > 0 ? node.children.get(key) : undefined;
+        const child = remaining > 0 ? children.get(key) : undefined;
         if (child) {
           remaining -= 1;
           child.offset = keyAt;
@@ -140,7 +142,7 @@ class Scanner {
           index += 1;
           continue;
         }
-        const child = node.indexed.size > 0 ? node.indexed.get(index) : undefined;
+        const child = node.indexed?.get(index);
         if (child) this.visit(child);
         else this.skipValue();
       }
@@ -168,11 +170,11 @@ export function locateJsonPaths(text: string, paths: readonly (readonly string[]
   for (const path of paths) {
     let node = root;
     for (const key of path) {
-      let child = node.children.get(key);
+      let child = node.children?.get(key);
       if (!child) {
         child = newNode();
-        node.children.set(key, child);
-        if (INDEX.test(key)) node.indexed.set(Number(key), child);
+        (node.children ??= new Map()).set(key, child);
+        if (INDEX.test(key)) (node.indexed ??= new Map()).set(Number(key), child);
       }
       node = child;
     }
@@ -184,7 +186,7 @@ export function locateJsonPaths(text: string, paths: readonly (readonly string[]
     let node = root;
     let best = root.offset;
     for (const key of path) {
-      const child = node.children.get(key);
+      const child = node.children?.get(key);
       if (!child || child.offset === -1) break;
       node = child;
       best = child.offset;
