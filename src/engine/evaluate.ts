@@ -214,6 +214,13 @@ export function evaluateSnapshot(
 }
 
 const WHITESPACE_RUNS = /\s+/g;
+/** Whitespace a message must lose: a run, a line break or tab, or any at either end. */
+const UNTIDY = /\s\s|[^\S ]|^\s|\s$/;
+
+/** A message on one line with single spaces. Most need nothing done, and then no string is made. */
+function tidy(message: string): string {
+  return UNTIDY.test(message) ? message.replace(WHITESPACE_RUNS, " ").trim() : message;
+}
 
 /**
  * A message's context: the subject's own members, copied one by one. Spreading a parsed user and then adding the
@@ -287,7 +294,7 @@ function makeFinding(
       status: "fail",
       snapshot,
       subject: subjectId,
-      message: message.replace(WHITESPACE_RUNS, " ").trim(),
+      message: tidy(message),
       evidence: { expected: shape.expected, actual },
       location: undefined as unknown as SourceLocation,
       fingerprint: fingerprint(policy.id, snapshot, subjectId),

@@ -169,3 +169,20 @@ params: { x: 7 }
     expect(Object.getPrototypeOf(user)).toBe(Object.prototype);
   });
 });
+
+describe("a finding's message", () => {
+  const spaced = inlinePolicy(`
+id: CA-ACC-903
+select: users
+assert: { "===": [{ var: mfa }, true] }
+message: "{{prefix}}{{username}}  has\\tno\\n MFA {{suffix}}"
+`);
+
+  it("is one line with single spaces, whatever the template and the values put in it", () => {
+    const render = (user: Record<string, unknown>) =>
+      evaluateSnapshot([spaced], snapshotOf({ users: [{ id: "u1", mfa: false, ...user }] as never }), { asOf: AS_OF }).findings[0]!.message;
+    expect(render({ username: "eve", prefix: "", suffix: "" })).toBe("eve has no MFA");
+    expect(render({ username: "eve", prefix: " \n", suffix: "\u00a0" })).toBe("eve has no MFA");
+    expect(render({ username: "a\r\nb", prefix: "x", suffix: "!" })).toBe("xa b has no MFA !");
+  });
+});
