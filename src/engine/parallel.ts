@@ -10,7 +10,7 @@ import { enrichWithCatalogue, type ReleaseCatalogue } from "../policy/catalogue.
 import type { LoadedPolicy } from "../policy/types.js";
 import { loadCandidate, type Candidate, type LoadOptions } from "../snapshot/load.js";
 import { evaluateSnapshot } from "./evaluate.js";
-import { packSnapshot, policyIndex, unpackSnapshot, type PackedSnapshot } from "./transfer.js";
+import { packSnapshot, unpackSnapshot, type PackedSnapshot } from "./transfer.js";
 import type { Finding, InputRecord, Result } from "./types.js";
 
 /** Everything a thread needs to load and evaluate inputs on its own; plain data, so it can be sent. */
@@ -116,7 +116,6 @@ export function fromWorker(outcome: InputOutcome | PackedSnapshot, compiled: rea
   return { kind: "snapshot", record: outcome.record, results, findings, ...(outcome.sources ? { sources: outcome.sources } : {}) };
 }
 
-export { policyIndex };
 
 export interface LoadAndEvaluateOptions {
   /** Threads in all, this one included (default: threadsFor(candidates)). */

@@ -2,8 +2,8 @@
 // sending each snapshot's results and findings back packed (transfer.ts).
 
 import { parentPort, workerData } from "node:worker_threads";
-import { compileWork, policyIndex, processCandidate, toMainThread, type FromWorker, type InputOutcome, type InputWork, type ToWorker } from "./parallel.js";
-import type { PackedSnapshot } from "./transfer.js";
+import { compileWork, processCandidate, toMainThread, type FromWorker, type InputOutcome, type InputWork, type ToWorker } from "./parallel.js";
+import { policyIndex, type PackedSnapshot } from "./transfer.js";
 
 const work = (workerData as { work: InputWork }).work;
 const compiled = compileWork(work);
