@@ -13,13 +13,8 @@ interface FormatDefinition {
   compare?: (a: string, b: string) => number | undefined;
 }
 
-function definition(name: "date-time" | "date"): FormatDefinition {
-  const def = full[name] as FormatDefinition;
-  return def;
-}
-
-const fullDateTime = definition("date-time");
-const fullDate = definition("date");
+const fullDateTime = full["date-time"] as FormatDefinition;
+const fullDate = full.date as FormatDefinition;
 
 /**
  * By name, as Ajv's addFormat takes them and as the standalone validators read them (`chatauditFormats[name]`):
