@@ -1,9 +1,9 @@
 // The bundled pack as the build loaded and validated it (dist/policies.json), reused while every file is unchanged.
 
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { BUILTIN_POLICIES_DIR, PACKAGE_ROOT } from "../paths.js";
+import { sha256 } from "../source/text.js";
 import type { LoadedPolicy } from "./types.js";
 
 /** Written by `npm run build` (scripts/build-pack.js); absent in a source checkout that was never built. */
@@ -24,10 +24,6 @@ export interface PrecompiledPack {
   policies: PrecompiledPolicy[];
 }
 
-export function contentHash(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
 function packKey(file: string): string {
   return relative(BUILTIN_POLICIES_DIR, file).split(sep).join("/");
 }
@@ -35,7 +31,7 @@ function packKey(file: string): string {
 export function precompiledPack(entries: { file: string; bytes: Uint8Array; loaded: LoadedPolicy }[]): PrecompiledPack {
   return {
     format: FORMAT,
-    policies: entries.map((e) => ({ file: packKey(e.file), sha256: contentHash(e.bytes), loaded: e.loaded })),
+    policies: entries.map((e) => ({ file: packKey(e.file), sha256: sha256(e.bytes), loaded: e.loaded })),
   };
 }
 
@@ -59,7 +55,7 @@ export async function precompiledPolicies(files: string[], packFile = PRECOMPILE
     const entry = byKey.get(packKey(file));
     if (!entry) continue;
     const bytes = readOrUndefined(file);
-    if (bytes && contentHash(bytes) === entry.sha256) usable.set(file, entry.loaded);
+    if (bytes && sha256(bytes) === entry.sha256) usable.set(file, entry.loaded);
   }
   return usable;
 }

@@ -99,9 +99,10 @@ export function jsonSyntaxReason(message: string): string {
 }
 
 // crypto.hash (Node 20.12+) hashes in one call, without a Hash object: for 2,000 small snapshots that is most of the cost.
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer | string) => string }).hash;
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array | string) => string }).hash;
 
-export function sha256(data: Buffer | string): string {
+/** The sha256 of bytes or a string (as UTF-8), in hex: input hashes, fingerprints, the precompiled pack's files. */
+export function sha256(data: Uint8Array | string): string {
   return oneShotHash ? oneShotHash("sha256", data) : crypto.createHash("sha256").update(data).digest("hex");
 }
 
