@@ -168,13 +168,33 @@ export function tlsRank(value: unknown): number | null {
   return rank === -1 ? null : rank;
 }
 
-function parseUrl(value: unknown): URL | null {
+/** What the URL operations read of a URL: its scheme (lower case, no colon) and host name. */
+interface UrlParts {
+  scheme: string;
+  hostname: string;
+}
+
+/**
+ * Parsed URLs by text. The same few endpoint URLs are read by several policies in each of thousands of snapshots,
+ * and WHATWG parsing costs microseconds each; bounded, so a snapshot of unique URLs cannot grow it without end.
+ */
+const parsedUrls = new Map<string, UrlParts | null>();
+const PARSED_URLS_MAX = 4096;
+
+function parseUrl(value: unknown): UrlParts | null {
   if (typeof value !== "string" || value === "") return null;
-  try {
-    return new URL(value);
-  } catch {
-    return null;
+  let parts = parsedUrls.get(value);
+  if (parts === undefined) {
+    try {
+      const url = new URL(value);
+      parts = { scheme: url.protocol.replace(/:$/, "").toLowerCase(), hostname: url.hostname };
+    } catch {
+      parts = null;
+    }
+    if (parsedUrls.size >= PARSED_URLS_MAX) parsedUrls.clear();
+    parsedUrls.set(value, parts);
   }
+  return parts;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "::1", "[::1]", "ip6-localhost"]);
@@ -265,12 +285,12 @@ export const OPERATIONS: Record<string, Operation> = {
 
   // --- URLs and hosts ---
   /** Lower-case scheme without the colon ("https"), null if not a URL. */
-  url_scheme: (_ctx, url) => parseUrl(url)?.protocol.replace(/:$/, "").toLowerCase() ?? null,
+  url_scheme: (_ctx, url) => parseUrl(url)?.scheme ?? null,
   /** Host name of a URL (or a bare host[:port]), brackets of IPv6 literals removed. */
   url_host: (_ctx, url) => hostOf(url),
   /** Whether a URL's scheme is one of the listed ones (case-insensitive). */
   url_scheme_in: (_ctx, url, schemes) => {
-    const scheme = parseUrl(url)?.protocol.replace(/:$/, "").toLowerCase();
+    const scheme = parseUrl(url)?.scheme;
     return scheme ? asArray(schemes).some((s) => typeof s === "string" && s.toLowerCase() === scheme) : null;
   },
   /** Whether a URL, host or address only reaches the local machine (localhost, 127/8, ::1). */
