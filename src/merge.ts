@@ -3,6 +3,7 @@
 
 import type { Finding, InputRecord, PolicySummary, Result, ScanReport, Waiver } from "./engine/types.js";
 import { InputError } from "./errors.js";
+import { byCodeUnits } from "./order.js";
 import { summarize, type FailOn } from "./gate/gate.js";
 import { isExpired } from "./gate/waivers.js";
 
@@ -23,7 +24,6 @@ export interface Merged {
   warnings: string[];
 }
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function reportProblem(value: unknown): string | undefined {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return "it is not a JSON object";
@@ -80,13 +80,13 @@ function waiverKey(w: Waiver): string {
 export function mergeReports(shards: readonly Shard[], options: MergeOptions = {}): Merged {
   if (shards.length === 0) throw new InputError("cannot merge: no reports given", { file: "merge" });
   // Canonical shard order: by their first input, then by file name, so argument order does not matter.
-  const ordered = [...shards].sort((a, b) => byText(a.report.inputs[0]?.path ?? "", b.report.inputs[0]?.path ?? "") || byText(a.path, b.path));
+  const ordered = [...shards].sort((a, b) => byCodeUnits(a.report.inputs[0]?.path ?? "", b.report.inputs[0]?.path ?? "") || byCodeUnits(a.path, b.path));
   const warnings: string[] = [];
 
   const first = ordered[0]!.report;
   const versions = new Set(ordered.map((s) => `${s.report.tool.version} / pack ${s.report.tool.policyPackVersion}`));
   if (versions.size > 1) warnings.push(`merged reports come from different chataudit versions or policy packs (${[...versions].sort().join(", ")}); results may not be comparable`);
-  const clocks = [...new Set(ordered.map((s) => s.report.asOf))].sort(byText);
+  const clocks = [...new Set(ordered.map((s) => s.report.asOf))].sort(byCodeUnits);
   if (clocks.length > 1) warnings.push(`merged reports were evaluated at different times (${clocks.join(", ")}); run every shard with the same --as-of`);
   const asOf = clocks.at(-1)!;
 
@@ -110,16 +110,16 @@ export function mergeReports(shards: readonly Shard[], options: MergeOptions = {
     const groups = findingsByResult(shard);
     shard.report.results.forEach((result, index) => entries.push({ result, findings: groups[index]!, shard: s, index }));
     const names = new Set(shard.report.inputs.filter((i) => i.status === "ok" && i.snapshot !== undefined).map((i) => i.snapshot!));
-    for (const name of [...names].sort(byText)) {
+    for (const name of [...names].sort(byCodeUnits)) {
       const seen = namedIn.get(name);
       if (seen) warnings.push(`snapshot name "${name}" appears in ${seen} and in ${shard.path}; fingerprints, waivers and baselines cannot tell them apart`);
       else namedIn.set(name, shard.path);
     }
   });
-  inputs.sort((a, b) => byText(a.path, b.path));
+  inputs.sort((a, b) => byCodeUnits(a.path, b.path));
   // By input, as a scan orders them; within an input, the shard's own order (policies by id). Two shards
   // with an input of the same path keep theirs apart rather than interleaved.
-  entries.sort((a, b) => byText(a.result.input, b.result.input) || a.shard - b.shard || a.index - b.index);
+  entries.sort((a, b) => byCodeUnits(a.result.input, b.result.input) || a.shard - b.shard || a.index - b.index);
   const results: Result[] = [];
   const findings: Finding[] = [];
   for (const e of entries) {

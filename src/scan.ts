@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { isChatauditError, PolicyError, UsageError, type ChatauditError, RunStopped } from "./errors.js";
 import { loadAndEvaluate, outcomeError } from "./engine/parallel.js";
+import { byCodeUnits } from "./order.js";
 import type { Finding, InputRecord, PolicySummary, Result, ScanReport } from "./engine/types.js";
 import { summarize, type FailOn } from "./gate/gate.js";
 import { errorsOf } from "./config/config.js";
@@ -84,7 +85,7 @@ export async function preparePolicies(options: ScanOptions): Promise<{ loaded: L
     }
   }
   const compiled: CompiledPolicy[] = [];
-  for (const p of selected.sort((a, b) => a.policy.id.localeCompare(b.policy.id))) {
+  for (const p of selected.sort((a, b) => byCodeUnits(a.policy.id, b.policy.id))) {
     try {
       compiled.push(compilePolicy(p, overrides[p.policy.id], options.paramsFile));
     } catch (e) {

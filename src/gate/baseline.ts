@@ -2,6 +2,7 @@
 
 import { readCheckedDocument } from "../config/config.js";
 import type { ScanReport } from "../engine/types.js";
+import { byCodeUnits } from "../order.js";
 import type { Severity } from "../policy/types.js";
 
 export interface BaselineEntry {
@@ -35,12 +36,8 @@ export function buildBaseline(report: ScanReport): Baseline {
     seen.add(f.fingerprint);
     fingerprints.push({ fingerprint: f.fingerprint, policyId: f.policyId, snapshot: f.snapshot, subject: f.subject, severity: f.severity });
   }
-  fingerprints.sort((a, b) => compare(a.policyId, b.policyId) || compare(a.snapshot, b.snapshot) || compare(a.subject, b.subject));
+  fingerprints.sort((a, b) => byCodeUnits(a.policyId, b.policyId) || byCodeUnits(a.snapshot, b.snapshot) || byCodeUnits(a.subject, b.subject));
   return { version: 1, tool: { name: "chataudit", version: report.tool.version }, createdAt: report.asOf, fingerprints };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function renderBaseline(baseline: Baseline): string {

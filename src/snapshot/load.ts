@@ -5,6 +5,7 @@ import { promises as fs, readdirSync, statSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { shownPath } from "../paths.js";
 import { InputError, isChatauditError, type ChatauditError } from "../errors.js";
+import { byCodeUnits } from "../order.js";
 import type { ImportResult } from "../importers/types.js";
 import { schemaProblems, validatorFor } from "../schema.js";
 import { locateJsonPaths } from "../source/json-locate.js";
@@ -126,7 +127,7 @@ async function expand(patterns: string[], root: string, warnings: string[], fail
       for (const f of found) if (!out.has(f)) out.set(f, { abs: f, shown: display(f, root), discovered });
     }
   }
-  return [...out.values()].sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0));
+  return [...out.values()].sort((a, b) => byCodeUnits(a.shown, b.shown));
 }
 
 /** The inputs a scan names, expanded: what to load, and what already went wrong finding them. */
