@@ -49,12 +49,18 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
  */
 export function parseDate(value: unknown): number | null {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
-  if (typeof value === "string") {
-    const fast = canonicalDate(value);
-    if (fast !== undefined) return fast;
-  }
-  return parseDateGeneral(value);
+  if (typeof value !== "string") return null;
+  // A policy reads the same date twice in a row (its compute rule, then its assertion): the second read is free.
+  if (value === lastDateText) return lastDateMs;
+  const fast = canonicalDate(value);
+  const ms = fast !== undefined ? fast : parseDateGeneral(value);
+  lastDateText = value;
+  lastDateMs = ms;
+  return ms;
 }
+
+let lastDateText: string | undefined;
+let lastDateMs: number | null = null;
 
 /** The general ISO 8601 reader behind parseDate's fast path (exported so a test can hold the two equal). */
 export function parseDateGeneral(value: unknown): number | null {
