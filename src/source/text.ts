@@ -163,12 +163,15 @@ function lineColumnOfBytes(buffer: Buffer, offset: number): { line: number; colu
  * to the last offset asked for: no table of every line start (a 250 MB snapshot has millions of lines).
  */
 export function positionsAt(text: string, offsets: Iterable<number>): Map<number, { line: number; column: number }> {
-  const sorted = [...new Set(offsets)].sort((a, b) => a - b);
+  // A typed array sorts numerically in native code, without a comparator called for each comparison.
+  const sorted = Float64Array.from(offsets).sort();
   const out = new Map<number, { line: number; column: number }>();
   let line = 1;
   let lineStart = 0;
   let newline = text.indexOf("\n");
-  for (const offset of sorted) {
+  for (let i = 0; i < sorted.length; i += 1) {
+    const offset = sorted[i]!;
+    if (i > 0 && offset === sorted[i - 1]) continue;
     while (newline !== -1 && newline < offset) {
       line += 1;
       lineStart = newline + 1;
