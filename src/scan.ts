@@ -205,7 +205,7 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
       error: { message: failure.error.message, ...(where?.line ? { line: where.line } : {}), ...(where?.column ? { column: where.column } : {}) },
     });
   }
-  records.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  records.sort((a, b) => byCodeUnits(a.path, b.path));
 
   const report: ScanReport = {
     tool: {
