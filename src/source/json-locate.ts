@@ -83,8 +83,14 @@ function indexChildren(node: TrieNode): Float64Array {
 // irregexp keeps a backtrack entry per iteration: one pattern over a list of a million items would
 // overflow its stack (a RangeError after half a second). What the bounds leave over is walked level
 // by level (skipLevels), so any size and depth is skipped, only in more steps.
-/** A string, quotes included; an escaped character is taken whole, as endOfString does. */
-const STRING = String.raw`"[^"\\]*(?:\\[\s\S][^"\\]*)*"`;
+/**
+ * A string, quotes included; an escaped character is taken whole, as endOfString does. The escapes are bounded
+ * too: each one is a backtrack entry, and a string of six million of them (a 12 MB value, valid JSON) overflowed
+ * irregexp's stack, which failed the whole snapshot. A string with more is left to endOfString, as the patterns
+ * that use this one stop in front of it.
+ */
+const ESCAPES_PER_STRING = 64;
+const STRING = String.raw`"[^"\\]*(?:\\[\s\S][^"\\]*){0,${ESCAPES_PER_STRING}}"`;
 /** A run of characters that neither open a string nor open or close a container. */
 const PLAIN = String.raw`[^"{}\[\]]*`;
 /** Items (strings and nested containers) one pattern takes at one level. */

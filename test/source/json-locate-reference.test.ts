@@ -145,6 +145,25 @@ describe("locating paths, against the implementation it replaced", () => {
     expect(locateJsonPaths(text, paths)).toEqual(referenceLocate(text, paths));
     expect(text.slice(locateJsonPaths(text, [["last", "mfa"]]).get("last.mfa"))).toMatch(/^"mfa": true/);
   });
+
+  it("skips strings of millions of escapes, in a list, in a skipped record and as a member before a wanted one", () => {
+    // Each escape was a backtrack entry of the regular expressions: six million overflowed irregexp's stack and the
+    // RangeError failed the snapshot. Valid JSON of 12 MB is an input like any other.
+    const escapes = "\\n".repeat(6_000_000);
+    expect(JSON.parse(`"${escapes}"`)).toHaveLength(6_000_000);
+    const cases: [string, string[][]][] = [
+      [`{"users":[{"id":"b","note":"${escapes}"},{"mfa":false}]}`, [["users", "1", "mfa"]]],
+      [`{"users":["${escapes}",{"mfa":false}]}`, [["users", "1", "mfa"]]],
+      [`{"users":[{"note":"${escapes}","mfa":false}]}`, [["users", "0", "mfa"]]],
+      [`{"users":[{"id":"a"},{"id":"b","note":"${escapes}"},"${escapes}",{"note":"${escapes}","mfa":false}],"last":1}`, [["users", "3", "mfa"], ["users", "2"], ["last"]]],
+    ];
+    for (const [text, paths] of cases) {
+      const found = locateJsonPaths(text, paths);
+      expect(found).toEqual(referenceLocate(text, paths));
+      const at = found.get(paths[0]!.join("."))!;
+      expect(text.slice(at, at + 11)).toBe('"mfa":false');
+    }
+  });
 });
 
 // ---- The reference: the locator as it was before its skipping moved into regular expressions. ----
