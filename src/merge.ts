@@ -24,7 +24,6 @@ export interface Merged {
   warnings: string[];
 }
 
-
 function reportProblem(value: unknown): string | undefined {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return "it is not a JSON object";
   const r = value as Record<string, unknown> & Partial<ScanReport>;

@@ -42,6 +42,10 @@ const MS_PER_DAY = 86_400_000;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
+/** The last date text parseDate read, and what it read it as. */
+let lastDateText: string | undefined;
+let lastDateMs: number | null = null;
+
 /**
  * Epoch ms of an ISO 8601 date or date-time, or null when absent or malformed.
  * A date without a time is midnight UTC; a date-time without a zone is taken as UTC, so that
@@ -58,9 +62,6 @@ export function parseDate(value: unknown): number | null {
   lastDateMs = ms;
   return ms;
 }
-
-let lastDateText: string | undefined;
-let lastDateMs: number | null = null;
 
 /** The general ISO 8601 reader behind parseDate's fast path (exported so a test can hold the two equal). */
 export function parseDateGeneral(value: unknown): number | null {
