@@ -47,9 +47,14 @@ function settingsList(root: unknown): { items: unknown[]; base: NativePath } | u
   return undefined;
 }
 
+/**
+ * Rocket.Chat's settings, as mongoexport writes the rocketchat_settings collection or /api/v1/settings answers: every
+ * item a setting with a string _id and a value. Every MongoDB document has an _id, so _id alone claimed any export
+ * (a users collection found in a scanned folder became a Rocket.Chat config); the value members tell settings apart.
+ */
 function detect(file: NativeFile): boolean {
   const list = settingsList(sniffStructured(file.text));
-  return !!list && list.items.length > 0 && list.items.every((s) => isRecord(s) && typeof s._id === "string");
+  return !!list && list.items.length > 0 && list.items.every((s) => isRecord(s) && typeof s._id === "string" && Object.hasOwn(s, "value"));
 }
 
 /** mongoexport's extended JSON ({"$date": ...}, {"$numberLong": ...}) as plain values. */

@@ -39,6 +39,10 @@ describe("not detecting what is no platform config", () => {
     ["users exports", fixture("mattermost/mattermost-users.json")],
     ["a Synapse users export", fixture("synapse/synapse-users.json")],
     ["a Rocket.Chat users list", fixture("rocketchat/rocketchat-users.json")],
+    [
+      "a mongoexport of another collection (every document has an _id)",
+      { path: "users.json", text: '[{"_id": "aB3dE5fG7hJ9kL1mN", "username": "alice", "roles": ["admin"]}, {"_id": "x2", "username": "bob"}]' },
+    ],
     ["a deployment manifest", fixture("deployment/chat-prod.deployment.yaml")],
     ["partial snapshot facts", fixture("deployment/chat-prod.facts.yaml")],
     ["a chataudit snapshot", { path: "s.yaml", text: "apiVersion: chataudit/v1\nkind: Snapshot\nmetadata: {name: x, platform: mattermost, collectedAt: 2026-01-01}\nsettings:\n  ServiceSettings: {}\n" }],
