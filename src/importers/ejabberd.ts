@@ -284,6 +284,8 @@ function admins(r: NativeReader, b: SnapshotBuilder): void {
     if (!jid || seen.has(jid)) return;
     seen.add(jid);
     b.user({ id: jid, username: jid, roles: ["admin"], status: "active" }, at);
+    // The config names its admins, not its accounts: `users` is not every account (see SnapshotMetadata).
+    if (seen.size === 1) b.set("metadata.usersListed", "admins", at);
   };
   const fromSpec = (userPath: NativePath): void => {
     const value = r.get(userPath);

@@ -163,6 +163,9 @@ function moveProvenance(source: Map<string, SourceLocation>, from: string, targe
  * merged, its roles united; others are appended.
  */
 function mergeUsersExport(snapshot: Snapshot, provenance: Map<string, SourceLocation>, exported: ReturnType<typeof importUsersExport>): void {
+  // The export lists every account: `users` is no longer the config's admins alone.
+  delete snapshot.metadata.usersListed;
+  provenance.delete("metadata.usersListed");
   const users = (snapshot.users ??= []);
   exported.users.forEach((user, i) => {
     const index = findUser(users, user);

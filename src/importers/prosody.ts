@@ -376,6 +376,8 @@ function admins(p: ProsodyOptions, b: SnapshotBuilder, hosts: string[]): void {
       if (!jid || seen.has(jid)) return;
       seen.add(jid);
       b.user({ id: jid, username: jid, roles: ["admin"], status: "active" }, [...base, "admins", i]);
+      // The config names its admins, not its accounts: `users` is not every account (see SnapshotMetadata).
+      if (seen.size === 1) b.set("metadata.usersListed", "admins", [...base, "admins", i]);
     });
   }
 }

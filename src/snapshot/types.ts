@@ -10,6 +10,8 @@ export interface SnapshotMetadata {
   environment?: string;
   /** Where the snapshot came from: "snapshot" (hand-written), "import:<platform>", "collect:<platform>". */
   source?: string;
+  /** Which accounts `users` holds: every one (the default), or only the administrators a config names. */
+  usersListed?: "all" | "admins";
 }
 
 export interface Component {

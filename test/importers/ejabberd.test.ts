@@ -105,6 +105,9 @@ describe("ejabberd fixtures", () => {
     expect(result.snapshot.users).toHaveLength(6);
     expect(result.snapshot.users?.[0]).toEqual({ id: "alice@xmpp-legacy.example.net", username: "alice@xmpp-legacy.example.net", roles: ["admin"], status: "active" });
     expect(lineAt(result, "users.5")).toBe(lineOf(file, "frank@xmpp-legacy.example.net"));
+    // The admin ACL is not the list of accounts: shares of all accounts must not be read off it.
+    expect(result.snapshot.metadata.usersListed).toBe("admins");
+    expect(lineAt(result, "metadata.usersListed")).toBe(lineAt(result, "users.0"));
     expect(endpoint(result, "c2s 5222").value.tls?.enabled).toBe(false);
     expect(endpoint(result, "database").value).toMatchObject({ url: "postgres://db.example.org:5432/ejabberd", tls: { enabled: false } });
     expect(endpoint(result, "ldap").value).toMatchObject({ url: "ldap://ldap.example.org:389", tls: { enabled: false } });

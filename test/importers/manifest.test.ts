@@ -103,6 +103,10 @@ describe("manifest details", () => {
     const dir = folder({ "e.yml": ejabberd, "users.json": JSON.stringify([{ id: "admin@chat.example.org", username: "admin@chat.example.org", roles: "system_user", last_activity_at: 1_700_000_000_000 }]) });
     const result = importIn(dir, "config: e.yml\nusers: users.json\n");
     expect(result.snapshot.users).toEqual([{ id: "admin@chat.example.org", username: "admin@chat.example.org", roles: ["admin", "system_user"], status: "active", guest: false, bot: false, lastActiveAt: "2023-11-14T22:13:20.000Z" }]);
+    // The export lists every account, so `users` is no longer the config's admins alone.
+    expect(result.snapshot.metadata.usersListed).toBeUndefined();
+    expect(result.provenance.has("metadata.usersListed")).toBe(false);
+    expect(importIn(folder({ "e.yml": ejabberd }), "config: e.yml\n").snapshot.metadata.usersListed).toBe("admins");
   });
 
   it("adds a user from the facts when it has an id, and refuses an unknown username", () => {

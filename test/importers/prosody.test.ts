@@ -40,6 +40,7 @@ describe("Prosody Debian default config", () => {
 
   it("has no admins, no metrics, and logs to files", () => {
     expect(result.snapshot.users).toBeUndefined();
+    expect(result.snapshot.metadata.usersListed).toBeUndefined();
     expect(result.snapshot.monitoring?.metrics?.enabled).toBe(false);
     expect(result.snapshot.audit?.logging?.enabled).toBe(true);
     expect(lineAt(result, "audit.logging.enabled")).toBe(lineOf(file, "log = {"));
@@ -90,6 +91,7 @@ describe("Prosody insecure config", () => {
   it("takes admins as users with the admin role", () => {
     expect(result.snapshot.users?.map((u) => u.id)).toEqual(["alice@im-legacy.example.com", "bob@im-legacy.example.com", "carol@im-legacy.example.com"]);
     expect(lineAt(result, "users.1")).toBe(lineOf(file, "admins = {"));
+    expect(result.snapshot.metadata.usersListed).toBe("admins");
   });
 
   it("redacts the secrets of every section", () => {

@@ -205,6 +205,16 @@ describe("policy parameters change the verdict as documented", () => {
     expect(results[0]).toMatchObject({ status: "fail", evaluated: 3, failed: 1 });
     expect(findings[0]!.subject).toBe("audit.vulnerabilities/CVE-critical");
   });
+
+  it("CA-ACC-003 judges the share of administrators only when users lists every account", () => {
+    // What an ejabberd or Prosody config alone gives: its admins, every one an administrator.
+    const admins = Array.from({ length: 6 }, (_, i) => ({ id: `a${i}@example.org`, roles: ["admin"], status: "active" as const }));
+    const run = (usersListed?: "all" | "admins") =>
+      evaluateSnapshot([compilePolicy(byId("CA-ACC-003"))], snapshotOf({ metadata: { usersListed } as never, users: admins }), { asOf: AS_OF }).results[0]!;
+    expect(run()).toMatchObject({ status: "fail" });
+    expect(run("all")).toMatchObject({ status: "fail" });
+    expect(run("admins")).toMatchObject({ status: "not-evaluated", failed: 0 });
+  });
 });
 
 describe("the example snapshots in fixtures/snapshots", () => {
