@@ -60,7 +60,10 @@ function shapeOf(compiled: CompiledPolicy): PolicyShape {
       selectPath,
       actual: compiled.evidencePaths.map((path) => [path, path.join(".")]),
       expected,
-      evidenceFields: compiled.evidence.map((p) => `${selectPath}[].${p.join(".")}`).join(", "),
+      evidenceFields: [
+        ...compiled.evidence.map((p) => `${selectPath}[].${p.join(".")}`),
+        ...compiled.evidenceRules.map((e) => `${selectPath}[]: ${e.describe}`),
+      ].join(", "),
       ...(compiled.locate ? { locate: compiled.locate.join(".") } : {}),
       locationCandidates: compiled.locationCandidates.map((p) => p.join(".")),
     };
@@ -69,9 +72,11 @@ function shapeOf(compiled: CompiledPolicy): PolicyShape {
   return shape;
 }
 
-/** Whether an item has every field the policy needs to judge it. */
-function hasEvidence(item: unknown, evidence: readonly string[][]): boolean {
+/** Whether an item records everything the policy needs to judge it: its evidence paths present, its evidence rules true. */
+function hasEvidence(item: unknown, compiled: CompiledPolicy, scope: Scope): boolean {
+  const { evidence, evidenceRules } = compiled;
   for (let k = 0; k < evidence.length; k += 1) if (!isPresent(readPath(item, evidence[k]!, undefined))) return false;
+  for (let k = 0; k < evidenceRules.length; k += 1) if (!truthy(evidenceRules[k]!.rule(item, scope))) return false;
   return true;
 }
 
@@ -151,13 +156,14 @@ export function evaluateSnapshot(
           result.reason = `missing evidence: ${shape.selectPath}`;
           continue;
         }
-        const { where, assert, evidence } = compiled;
+        const { where, assert } = compiled;
+        const needsEvidence = compiled.evidence.length > 0 || compiled.evidenceRules.length > 0;
         let seen: Set<string> | undefined;
         let unknown = 0;
         for (let i = 0; i < items.length; i += 1) {
           const item: unknown = items[i];
           if (where && !truthy(where(item, scope))) continue;
-          if (evidence.length > 0 && !hasEvidence(item, evidence)) {
+          if (needsEvidence && !hasEvidence(item, compiled, scope)) {
             unknown += 1;
             continue;
           }

@@ -21,6 +21,8 @@ export interface CompiledPolicy {
   requires: string[][];
   /** Paths inside each selected item that must be present for it to be judged. */
   evidence: string[][];
+  /** Rules each selected item must satisfy to be judged, with what they ask for. */
+  evidenceRules: { rule: CompiledRule; describe: string }[];
   /** Subject-relative (or snapshot-relative) paths the assertion reads: evidence and location. */
   evidencePaths: string[][];
   /** Params the assertion and compute rules read: the "expected" side of the evidence. */
@@ -309,7 +311,10 @@ export function compilePolicy(loaded: LoadedPolicy, overrides?: Record<string, u
     ]),
     assert: compileRule(policy.assert, { scoped: true, path: "assert" }),
     requires: (policy.requires ?? []).map((p) => p.split(".")),
-    evidence: (policy.evidence ?? []).map((p) => p.split(".")),
+    evidence: (policy.evidence ?? []).flatMap((e) => (typeof e === "string" ? [e.split(".")] : [])),
+    evidenceRules: (policy.evidence ?? []).flatMap((e, i) =>
+      typeof e === "string" ? [] : [{ rule: compileRule(e.rule, { scoped: true, path: `evidence[${i}].rule` }), describe: e.describe }],
+    ),
     evidencePaths: subjectPaths(read),
     locationCandidates: [
       ...subjectPaths(read),

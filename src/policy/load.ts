@@ -168,6 +168,9 @@ function checkRules(policy: Policy, parsed: ParsedYaml, file: string): void {
   const rules: [string[], unknown][] = [[["assert"], policy.assert]];
   if (policy.where !== undefined) rules.push([["where"], policy.where]);
   for (const [name, rule] of Object.entries(policy.compute ?? {})) rules.push([["compute", name], rule]);
+  (policy.evidence ?? []).forEach((e, i) => {
+    if (typeof e !== "string") rules.push([["evidence", String(i), "rule"], e.rule]);
+  });
   for (const [path, rule] of rules) {
     try {
       compileRule(rule, { scoped: true, path: path.join(".") });

@@ -53,13 +53,20 @@ export interface Policy {
   assert: Rule;
   /** Dotted snapshot paths that must be present, else the result is not-evaluated. */
   requires?: string[];
-  /** Per-item policies: paths inside each item that must be present for the item to be judged. */
-  evidence?: string[];
+  /** Per-item policies: what each item must record to be judged (a path that must be present, or a rule that must hold). */
+  evidence?: (string | EvidenceRule)[];
   /** Handlebars template; sees the subject's fields, params.*, computed.* and snapshot.*. */
   message: string;
   /** Field (relative to the subject) the finding points at; default: the first field the assertion reads. */
   locate?: string;
   examples: PolicyExamples;
+}
+
+/** Evidence a path cannot name: one of several fields, or a value that must be understood (a URL's scheme). */
+export interface EvidenceRule {
+  rule: Rule;
+  /** What the rule asks for, as a not-evaluated reason shows it. */
+  describe: string;
 }
 
 /** A policy as loaded: the parsed document plus where it came from. */

@@ -14,16 +14,6 @@ import { loadInputs } from "../../src/snapshot/load.js";
 import type { Snapshot } from "../../src/snapshot/types.js";
 import { AS_OF, REPO, snapshotOf } from "../helpers.js";
 
-/**
- * Per-item policies whose assertion can get its evidence from either of two fields. `evidence` lists
- * paths that must all be present, so the alternative stays in `where` (and an item recording neither
- * is left out).
- */
-const EITHER_OF_TWO: Record<string, string> = {
-  "CA-END-001": "transport from tls.enabled or the URL's scheme",
-  "CA-END-006": "transport from tls.enabled or the URL's scheme",
-};
-
 let policies: LoadedPolicy[] = [];
 const byId = (id: string): LoadedPolicy => {
   const found = policies.find((p) => p.policy.id === id);
@@ -42,6 +32,13 @@ function judge(id: string, fragment: Partial<Snapshot>): Result {
   return evaluateSnapshot([compilePolicy(byId(id))], snapshotOf(fragment), { asOf: AS_OF }).results[0]!;
 }
 
+/** The item paths a policy's evidence reads: its paths, and what its evidence rules read of the item. */
+function evidencePathsOf(policy: LoadedPolicy["policy"]): string[] {
+  return (policy.evidence ?? []).flatMap((e) =>
+    typeof e === "string" ? [e] : varPaths(e.rule).filter((p) => !/^(params|computed|snapshot)\./.test(p)),
+  );
+}
+
 /** A deep copy of an example fragment with the evidence paths deleted from every selected item. */
 function withoutEvidence(fragment: Record<string, unknown>, select: string, evidence: string[]): Record<string, unknown> {
   const copy = structuredClone(fragment);
@@ -57,19 +54,17 @@ function withoutEvidence(fragment: Record<string, unknown>, select: string, evid
 }
 
 describe("every per-item policy of the pack", () => {
-  it("names the evidence each item must carry, unless its assertion can take it from either of two fields", () => {
+  it("names the evidence each item must carry", () => {
     const perItem = policies.filter(({ policy }) => policy.select);
     expect(perItem.length).toBeGreaterThanOrEqual(16);
-    const silent = perItem
-      .filter(({ policy }) => !policy.evidence?.length && !(policy.id in EITHER_OF_TWO))
-      .map(({ path }) => path);
+    const silent = perItem.filter(({ policy }) => !policy.evidence?.length).map(({ path }) => path);
     expect(silent).toEqual([]);
   });
 
   it("only names evidence its assertion or computed values actually read", () => {
     const unread = policies.flatMap(({ policy, path }) => {
       const read = new Set([policy.assert, ...Object.values(policy.compute ?? {})].flatMap((rule) => varPaths(rule)));
-      return (policy.evidence ?? []).filter((p) => !read.has(p)).map((p) => `${path}: evidence ${p} is never read`);
+      return evidencePathsOf(policy).filter((p) => !read.has(p)).map((p) => `${path}: evidence ${p} is never read`);
     });
     expect(unread).toEqual([]);
   });
@@ -84,12 +79,12 @@ describe("every per-item policy of the pack", () => {
       const { policy } = loaded;
       const compiled = compilePolicy(loaded);
       policy.examples.fail.forEach((fragment, index) => {
-        const stripped = withoutEvidence(fragment, policy.select!, policy.evidence!);
+        const stripped = withoutEvidence(fragment, policy.select!, evidencePathsOf(policy));
         const snapshot = inMemorySnapshot(exampleSnapshot(policy, stripped, "fail", index), loaded.path);
         const asOf = Date.parse(policy.examples.asOf ?? EXAMPLES_AS_OF);
         const result = evaluateSnapshot([compiled], snapshot, { asOf }).results[0]!;
-        if (result.status !== "not-evaluated" || !result.reason?.startsWith(`missing evidence: ${policy.select}[].`)) {
-          wrong.push(`${loaded.path}: examples.fail[${index}] without ${policy.evidence!.join(", ")}: ${result.status} ${result.reason ?? ""}`.trim());
+        if (result.status !== "not-evaluated" || !result.reason?.startsWith(`missing evidence: ${policy.select}[]`)) {
+          wrong.push(`${loaded.path}: examples.fail[${index}] without ${evidencePathsOf(policy).join(", ")}: ${result.status} ${result.reason ?? ""}`.trim());
         }
       });
     }
@@ -189,6 +184,21 @@ describe("endpoints whose records lack the evidence", () => {
   it("CA-END-005 is not-evaluated when the exposure of admin, metrics and database endpoints is unknown", () => {
     const endpoints = [{ name: "db", url: "postgres://db.example.org:5432/chat", kind: "database" }, listener("site", { enabled: true })];
     expect(judge("CA-END-005", { endpoints } as never)).toMatchObject({ status: "not-evaluated", reason: "missing evidence: endpoints[].exposure (absent in all 1 applicable item)" });
+  });
+
+  it("CA-END-001 and CA-END-006 count an endpoint whose transport nothing records as not judged, not as out of scope", () => {
+    // Neither tls.enabled nor a URL scheme that tells plaintext from TLS: once left out without a word.
+    const unknown = { name: "legacy", url: "chat.example.org:8065", kind: "client", exposure: "public" };
+    const reason = "missing evidence: endpoints[]: tls.enabled, or a URL whose scheme tells plaintext from TLS (absent in all 1 applicable item)";
+    expect(judge("CA-END-001", { endpoints: [unknown] } as never)).toMatchObject({ status: "not-evaluated", evaluated: 0, reason });
+    const db = { name: "db", url: "db.example.org:5432", kind: "database", exposure: "internal" };
+    expect(judge("CA-END-006", { endpoints: [db] } as never)).toMatchObject({ status: "not-evaluated", evaluated: 0, reason });
+    // Either field is enough: the scheme, or tls.enabled without a scheme.
+    const endpoints = [unknown, listener("site", {}), { ...unknown, name: "plain", tls: { enabled: false } }];
+    expect(judge("CA-END-001", { endpoints } as never)).toMatchObject({
+      status: "fail", evaluated: 2, failed: 1,
+      reason: "1 of 3 applicable items not judged: endpoints[]: tls.enabled, or a URL whose scheme tells plaintext from TLS missing",
+    });
   });
 
   it("CA-END-007 is not-evaluated when no outgoing TLS connection records certificate verification", () => {
