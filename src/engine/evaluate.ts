@@ -39,7 +39,7 @@ interface PolicyShape {
   actual: [path: string[], key: string][];
   /** The params the rules read: the same object for every finding of the policy (reports only read it). */
   expected: Record<string, unknown>;
-  /** Fields an item must have to be judged, and how a not-evaluated reason names them. */
+  /** What an item (or the snapshot) must record to be judged, as a not-evaluated reason names it. */
   evidenceFields: string;
   /** `locate` and the location candidates as dotted paths. */
   locate?: string;
@@ -61,8 +61,8 @@ function shapeOf(compiled: CompiledPolicy): PolicyShape {
       actual: compiled.evidencePaths.map((path) => [path, path.join(".")]),
       expected,
       evidenceFields: [
-        ...compiled.evidence.map((p) => `${selectPath}[].${p.join(".")}`),
-        ...compiled.evidenceRules.map((e) => `${selectPath}[]: ${e.describe}`),
+        ...compiled.evidence.map((p) => (compiled.select ? `${selectPath}[].${p.join(".")}` : p.join("."))),
+        ...compiled.evidenceRules.map((e) => (compiled.select ? `${selectPath}[]: ${e.describe}` : e.describe)),
       ].join(", "),
       ...(compiled.locate ? { locate: compiled.locate.join(".") } : {}),
       locationCandidates: compiled.locationCandidates.map((p) => p.join(".")),
@@ -189,6 +189,11 @@ export function evaluateSnapshot(
         if (compiled.where && !truthy(compiled.where(root, scope))) {
           result.status = "not-evaluated";
           result.reason = "not applicable to this snapshot";
+          continue;
+        }
+        if ((compiled.evidence.length > 0 || compiled.evidenceRules.length > 0) && !hasEvidence(root, compiled, scope)) {
+          result.status = "not-evaluated";
+          result.reason = `missing evidence: ${shape.evidenceFields}`;
           continue;
         }
         result.evaluated = 1;

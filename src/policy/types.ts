@@ -53,7 +53,7 @@ export interface Policy {
   assert: Rule;
   /** Dotted snapshot paths that must be present, else the result is not-evaluated. */
   requires?: string[];
-  /** Per-item policies: what each item must record to be judged (a path that must be present, or a rule that must hold). */
+  /** What each item (or the snapshot) must record to be judged: a path that must be present, or a rule that must hold. */
   evidence?: (string | EvidenceRule)[];
   /** Handlebars template; sees the subject's fields, params.*, computed.* and snapshot.*. */
   message: string;

@@ -186,3 +186,28 @@ message: "{{prefix}}{{username}}  has\\tno\\n MFA {{suffix}}"
     expect(render({ username: "a\r\nb", prefix: "x", suffix: "!" })).toBe("xa b has no MFA !");
   });
 });
+
+describe("evidence of a snapshot-level policy", () => {
+  const backupRule = inlinePolicy(`
+id: CA-BKP-901
+requires: [backups]
+evidence:
+  - backups.schedule.intervalHours
+  - describe: a schedule in hours, not a cron line
+    rule: { "==": [{ var: backups.schedule.kind }, hours] }
+assert: { "<=": [{ var: backups.schedule.intervalHours }, 24] }
+message: "Backups run every {{backups.schedule.intervalHours}} hours"
+`);
+  const judge = (schedule: Record<string, unknown>) =>
+    evaluateSnapshot([backupRule], snapshotOf({ backups: { schedule } } as never), { asOf: AS_OF }).results[0]!;
+
+  it("is not-evaluated, naming what is missing, when a path is absent or a rule does not hold", () => {
+    expect(judge({ kind: "hours" })).toMatchObject({ status: "not-evaluated", evaluated: 0, reason: "missing evidence: backups.schedule.intervalHours, a schedule in hours, not a cron line" });
+    expect(judge({ kind: "cron", intervalHours: 48 })).toMatchObject({ status: "not-evaluated", evaluated: 0 });
+  });
+
+  it("judges the snapshot when both are there", () => {
+    expect(judge({ kind: "hours", intervalHours: 48 })).toMatchObject({ status: "fail", evaluated: 1, failed: 1 });
+    expect(judge({ kind: "hours", intervalHours: 12 })).toMatchObject({ status: "pass", evaluated: 1 });
+  });
+});

@@ -214,6 +214,9 @@ describe("policy parameters change the verdict as documented", () => {
     expect(run()).toMatchObject({ status: "fail" });
     expect(run("all")).toMatchObject({ status: "fail" });
     expect(run("admins")).toMatchObject({ status: "not-evaluated", failed: 0 });
+    expect(run("admins").reason).toBe(
+      "missing evidence: users listing every account (an ejabberd or Prosody config alone names only its admins; add a users export)",
+    );
   });
 });
 
