@@ -8,7 +8,6 @@ import type { Collector, Credentials, ProgressListener } from "../collectors/typ
 import { UsageError } from "../errors.js";
 import { parseAsOf } from "../scan.js";
 import { describeFsError, readSourceText } from "../source/text.js";
-import { reportError } from "./main.js";
 import { writeFileAtomic } from "./write.js";
 
 export interface CollectFlags {
@@ -55,23 +54,18 @@ export function registerCollect(program: Command): void {
     .addOption(new Option("--password <value>").hideHelp())
     .addOption(new Option("--token <value>").hideHelp())
     .action(async (platform: string, flags: CollectFlags) => {
+      const request = await toCollectRequest(platform, flags, process.env);
+      const progress = process.stderr.isTTY ? ttyProgress(process.stderr) : undefined;
+      let result: CollectResult;
       try {
-        const request = await toCollectRequest(platform, flags, process.env);
-        const progress = process.stderr.isTTY ? ttyProgress(process.stderr) : undefined;
-        let result: CollectResult;
-        try {
-          result = await collectSnapshot({ ...request, onProgress: progress?.listener });
-        } finally {
-          progress?.finish();
-        }
-        await writeSnapshot(flags.output, result);
-        for (const warning of result.warnings) process.stderr.write(`chataudit: warning: ${warning}\n`);
-        process.stdout.write(`${summary(flags.output, result)}\n`);
-        process.exitCode = 0;
-      } catch (e) {
-        reportError(e);
-        process.exitCode = 2;
+        result = await collectSnapshot({ ...request, onProgress: progress?.listener });
+      } finally {
+        progress?.finish();
       }
+      await writeSnapshot(flags.output, result);
+      for (const warning of result.warnings) process.stderr.write(`chataudit: warning: ${warning}\n`);
+      process.stdout.write(`${summary(flags.output, result)}\n`);
+      process.exitCode = 0;
     });
 }
 

@@ -5,7 +5,6 @@ import type { ChatauditError } from "../errors.js";
 import { diffReports, loadReport, renderDiffConsole, renderDiffJson, renderDiffMarkdown, type DiffableReport } from "../diff/diff.js";
 import { FAIL_ON, type FailOn } from "../gate/gate.js";
 import { RunStopped } from "../scan.js";
-import { reportError } from "./main.js";
 import { writeFileAtomic } from "./write.js";
 
 export const DIFF_FORMATS = ["console", "markdown", "json"] as const;
@@ -41,11 +40,6 @@ export function registerDiff(program: Command): void {
     .option("--output <file>", "write the diff to this file instead of stdout")
     .addOption(new Option("--fail-on <severity>", "exit 1 on new failing findings at or above this severity").choices([...FAIL_ON]).default("high"))
     .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
-      try {
-        process.exitCode = await runDiff(oldPath, newPath, flags);
-      } catch (e) {
-        reportError(e);
-        process.exitCode = 2;
-      }
+      process.exitCode = await runDiff(oldPath, newPath, flags);
     });
 }

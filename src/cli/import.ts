@@ -5,7 +5,6 @@ import { UsageError } from "../errors.js";
 import { getImporter, IMPORTERS } from "../importers/index.js";
 import { parseAsOf } from "../scan.js";
 import { readSourceText } from "../source/text.js";
-import { reportError } from "./main.js";
 
 export function registerImport(program: Command): void {
   program
@@ -16,16 +15,11 @@ export function registerImport(program: Command): void {
     .option("--as-of <date-time>", "collectedAt to record (default: now)")
     .option("--name <name>", "snapshot name (default: from the config)")
     .action(async (platform: string, file: string, flags: { asOf?: string; name?: string }) => {
-      try {
-        const importer = getImporter(platform);
-        if (!importer) throw new UsageError(`unknown platform "${platform}" (known: ${IMPORTERS.map((i) => i.platform).join(", ")})`);
-        const source = await readSourceText(file);
-        const result = importer.import({ path: file, text: source.text }, { collectedAt: parseAsOf(flags.asOf), name: flags.name });
-        process.stdout.write(`${JSON.stringify(result.snapshot, null, 2)}\n`);
-        process.exitCode = 0;
-      } catch (e) {
-        reportError(e);
-        process.exitCode = 2;
-      }
+      const importer = getImporter(platform);
+      if (!importer) throw new UsageError(`unknown platform "${platform}" (known: ${IMPORTERS.map((i) => i.platform).join(", ")})`);
+      const source = await readSourceText(file);
+      const result = importer.import({ path: file, text: source.text }, { collectedAt: parseAsOf(flags.asOf), name: flags.name });
+      process.stdout.write(`${JSON.stringify(result.snapshot, null, 2)}\n`);
+      process.exitCode = 0;
     });
 }

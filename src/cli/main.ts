@@ -73,9 +73,18 @@ export function reportError(e: unknown): void {
 
 /** Run the CLI with the given argv (as process.argv: node, script, ...args) and return the exit code. */
 export async function run(argv: string[]): Promise<number> {
+  return runProgram(() => buildProgram(argv), argv);
+}
+
+/**
+ * Parse argv with a program and return the exit code its command set. Any problem a command throws is reported
+ * here, one line each (exit code 2): the commands themselves do not catch. Exported for tests that register one
+ * command alone.
+ */
+export async function runProgram(build: () => Command | Promise<Command>, argv: string[]): Promise<number> {
   process.exitCode = undefined;
   try {
-    const program = await buildProgram(argv);
+    const program = await build();
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {

@@ -13,7 +13,6 @@ import { readSourceText } from "../source/text.js";
 import { parseYaml } from "../source/yaml.js";
 import { emitReports, parseFormats } from "./scan.js";
 import { prepareOutputDir, writeFileAtomic } from "./write.js";
-import { reportError } from "./main.js";
 
 export interface MergeFlags {
   format: string;
@@ -66,11 +65,6 @@ export function registerMerge(program: Command): void {
     .addOption(new Option("--fail-on <severity>", "gate threshold for the merged summary (default: the shards' own)").choices([...FAIL_ON]))
     .option("-q, --quiet", "print nothing on success except errors")
     .action(async (files: string[], flags: MergeFlags) => {
-      try {
-        process.exitCode = await runMerge(files, flags);
-      } catch (e) {
-        reportError(e);
-        process.exitCode = 2;
-      }
+      process.exitCode = await runMerge(files, flags);
     });
 }

@@ -5,7 +5,6 @@ import { UsageError } from "../errors.js";
 import { loadPolicies } from "../policy/load.js";
 import { FRAMEWORKS, type LoadedPolicy, type Policy } from "../policy/types.js";
 import { RunStopped } from "../scan.js";
-import { reportError } from "./main.js";
 
 export interface PoliciesFlags {
   policies: string[];
@@ -141,21 +140,15 @@ const collect = (value: string, previous: string[] = []) => [...previous, ...val
 
 export function registerPolicies(program: Command): void {
   const policies = program.command("policies").description("the policy catalogue: list every policy or show one");
-  const run = (action: () => Promise<number>) => async () => {
-    try {
-      process.exitCode = await action();
-    } catch (e) {
-      reportError(e);
-      process.exitCode = 2;
-    }
-  };
   policies
     .command("list")
     .description("list policies: id, severity, category and title (--json: frameworks, remediation, params too)")
     .option("--json", "machine-readable output")
     .option("--policies <dir>", "extra policy folder (repeatable)", collect, [])
     .option("--no-builtin", "leave out the bundled policy pack")
-    .action((flags: PoliciesFlags) => run(() => listPolicies(flags))());
+    .action(async (flags: PoliciesFlags) => {
+      process.exitCode = await listPolicies(flags);
+    });
   policies
     .command("show")
     .description("show one policy in full: rationale, remediation, parameters, frameworks, references")
@@ -163,5 +156,7 @@ export function registerPolicies(program: Command): void {
     .option("--json", "the policy as JSON")
     .option("--policies <dir>", "extra policy folder (repeatable)", collect, [])
     .option("--no-builtin", "leave out the bundled policy pack")
-    .action((id: string, flags: PoliciesFlags) => run(() => showPolicy(id, flags))());
+    .action(async (id: string, flags: PoliciesFlags) => {
+      process.exitCode = await showPolicy(id, flags);
+    });
 }

@@ -11,7 +11,6 @@ import { FILE_FORMATS, knownFormats, loadFileFormats } from "../reports/index.js
 import { parseAsOf, RunStopped, scan, type ScanOptions } from "../scan.js";
 import { PLATFORMS, type PlatformChoice } from "../snapshot/load.js";
 import { prepareOutputDir, writeAllAtomic, writeFileAtomic } from "./write.js";
-import { reportError } from "./main.js";
 import { applyConfig, errorsOf, findConfig, loadConfig, type ScanConfig } from "../config/config.js";
 import { buildBaseline, renderBaseline } from "../gate/baseline.js";
 import { describeWaiver } from "../gate/waivers.js";
@@ -191,11 +190,6 @@ export function registerScan(program: Command): void {
     .option("--config <file>", "defaults for these flags (default: .chataudit.yaml in the current folder)")
     .option("--no-config", "do not read .chataudit.yaml")
     .action(async (paths: string[], flags: ScanFlags, command: Command) => {
-      try {
-        process.exitCode = await runScan(paths, flags, (flag) => command.getOptionValueSource(flag) === "cli");
-      } catch (e) {
-        reportError(e);
-        process.exitCode = 2;
-      }
+      process.exitCode = await runScan(paths, flags, (flag) => command.getOptionValueSource(flag) === "cli");
     });
 }

@@ -3,7 +3,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
 import { formatExampleFailure, runExampleSuite, type ExampleSuite } from "../policy/examples.js";
-import { reportError } from "./main.js";
 
 export interface TestFlags {
   builtin: boolean;
@@ -46,11 +45,6 @@ export function registerTest(program: Command): void {
     .option("--no-builtin", "do not test the bundled policy pack")
     .option("-v, --verbose", "list every policy whose examples hold, not only failures")
     .action(async (dirs: string[], flags: TestFlags) => {
-      try {
-        process.exitCode = await runTests(dirs, flags);
-      } catch (e) {
-        reportError(e);
-        process.exitCode = 2;
-      }
+      process.exitCode = await runTests(dirs, flags);
     });
 }

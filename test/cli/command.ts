@@ -2,6 +2,7 @@
 
 import { Command } from "commander";
 import { vi } from "vitest";
+import { runProgram } from "../../src/cli/main.js";
 import type { CliResult } from "./run.js";
 
 /** A program with only the given commands registered, run on `args` (without "node chataudit"). */
@@ -10,12 +11,14 @@ export async function runCommand(register: (program: Command) => void, ...args: 
   let stderr = "";
   const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
   const err = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  process.exitCode = undefined;
   try {
-    const program = new Command().exitOverride();
-    register(program);
-    await program.parseAsync(["node", "chataudit", ...args]);
-    return { code: typeof process.exitCode === "number" ? process.exitCode : 0, stdout, stderr };
+    const build = () => {
+      const program = new Command().exitOverride();
+      register(program);
+      return program;
+    };
+    const code = await runProgram(build, ["node", "chataudit", ...args]);
+    return { code, stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();

@@ -1,8 +1,9 @@
 // Runs `chataudit collect ...` in-process through the real commander wiring, capturing exit code and output.
 
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { vi } from "vitest";
 import { registerCollect } from "../../src/cli/collect.js";
+import { runProgram } from "../../src/cli/main.js";
 
 export interface CliRun {
   code: number;
@@ -14,19 +15,18 @@ export interface CliRun {
 export async function runCollect(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const program = new Command().name("chataudit").exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
-  registerCollect(program);
-  for (const command of program.commands) command.exitOverride();
+  const build = () => {
+    const program = new Command().name("chataudit").exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
+    registerCollect(program);
+    for (const command of program.commands) command.exitOverride();
+    return program;
+  };
   const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
   const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (err.push(String(chunk)), true));
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
   let code: number;
   try {
-    await program.parseAsync(["node", "chataudit", "collect", ...args]);
-    code = typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    code = 2;
+    code = await runProgram(build, ["node", "chataudit", "collect", ...args]);
   } finally {
     stdout.mockRestore();
     stderr.mockRestore();
