@@ -35,6 +35,7 @@ const FRAMEWORK_SHORT = [
   ["soc2-2017", "SOC 2"],
   ["nist-800-53-r5", "NIST 800-53"],
   ["cis-controls-v8", "CIS v8"],
+  ["gb-t-22239-2019", "GB/T 22239"],
 ];
 
 /** Every policy under <root>/policies, with its path relative to root (forward slashes), sorted by id. */

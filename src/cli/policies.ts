@@ -29,6 +29,7 @@ const FRAMEWORK_LABELS: Record<(typeof FRAMEWORKS)[number], string> = {
   "soc2-2017": "SOC 2 (TSC 2017)",
   "nist-800-53-r5": "NIST SP 800-53 Rev. 5",
   "cis-controls-v8": "CIS Controls v8",
+  "gb-t-22239-2019": "GB/T 22239-2019 (MLPS 2.0, level 3)",
 };
 
 async function loadSorted(flags: PoliciesFlags): Promise<LoadedPolicy[]> {

@@ -10,7 +10,7 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export const FRAMEWORKS = ["iso27001-2022", "soc2-2017", "nist-800-53-r5", "cis-controls-v8"] as const;
+export const FRAMEWORKS = ["iso27001-2022", "soc2-2017", "nist-800-53-r5", "cis-controls-v8", "gb-t-22239-2019"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
 /** A JSON Logic rule: a literal, or an object with exactly one operator key. */
@@ -60,6 +60,21 @@ export interface Policy {
   /** Field (relative to the subject) the finding points at; default: the first field the assertion reads. */
   locate?: string;
   examples: PolicyExamples;
+  /** Translations of the human text, by language tag (see LANGUAGES). */
+  i18n?: Partial<Record<Exclude<Language, "en">, PolicyTranslation>>;
+}
+
+/** Languages reports and policy text come in; "en" is the text of the policy itself. */
+export const LANGUAGES = ["en", "zh-CN"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** The translated fields of a policy; message is a Handlebars template over the same variables. */
+export interface PolicyTranslation {
+  title: string;
+  description: string;
+  rationale: string;
+  remediation: string;
+  message: string;
 }
 
 /** Evidence a path cannot name: one of several fields, or a value that must be understood (a URL's scheme). */
